@@ -1,0 +1,25 @@
+"""A TestClient that remembers the last exchange, for the grader's report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+
+class RecordingClient(TestClient):
+    """Keeps the last request sent and the last response received.
+
+    When a handler raises, there is no response; the request still tells the
+    learner which call broke.
+    """
+
+    last_request: httpx.Request | None = None
+    last_response: httpx.Response | None = None
+
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        self.last_request, self.last_response = request, None
+        response = super().send(request, **kwargs)
+        self.last_response = response
+        return response

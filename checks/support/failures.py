@@ -1,0 +1,109 @@
+"""Failures that say what was sent, what was expected and what came back.
+
+The grader's report is built from these: a `CheckFailure` carries the response
+it is about (and through it the request), so a learner sees the exchange, not a
+traceback. A plain `assert` still works; the grader then shows the last exchange
+the check made.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import httpx
+
+
+class CheckFailure(AssertionError):
+    """A requirement is not met. `message` is one sentence for the learner."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected: str | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+        self.response = response
+
+
+class Todo(Exception):  # noqa: N818 - it is a state, not an error
+    """The learner has not started this requirement (the skeleton is untouched)."""
+
+
+def fail(
+    message: str, *, expected: str | None = None, response: httpx.Response | None = None
+) -> NoReturn:
+    raise CheckFailure(message, expected=expected, response=response)
+
+
+def todo(message: str) -> NoReturn:
+    raise Todo(message)
+
+
+def expect(
+    condition: object,
+    message: str,
+    *,
+    expected: str | None = None,
+    response: httpx.Response | None = None,
+) -> None:
+    if not condition:
+        fail(message, expected=expected, response=response)
+
+
+def expect_status(response: httpx.Response, status: int, why: str | None = None) -> None:
+    """The response has `status`; `why` says what that status means here."""
+    if response.status_code != status:
+        request = response.request
+        fail(
+            why or f"{request.method} {request.url.path} should answer {status}",
+            expected=f"status {status}",
+            response=response,
+        )
+
+
+def body_of(response: httpx.Response) -> Any:
+    """The JSON body, or a failure that says the body is not JSON."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        fail("the response body should be JSON", expected="a JSON body", response=response)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def expect_json(response: httpx.Response, expected: Any, *, exact: bool = False) -> Any:
+    """The JSON body contains `expected` (every key of a dict, or equals it when
+    `exact` or not a dict). Returns the body so a check can go on reading it."""
+    body = body_of(response)
+    if isinstance(expected, dict) and not exact:
+        if not isinstance(body, dict):
+            fail("the response should be a JSON object", expected=_show(expected), response=response)
+        wrong = {key for key, value in expected.items() if body.get(key, ...) != value}
+        if wrong:
+            names = ", ".join(sorted(wrong))
+            fail(
+                f"the response has the wrong value for {names}",
+                expected=_show(expected),
+                response=response,
+            )
+    elif body != expected:
+        fail("the response body is not what it should be", expected=_show(expected), response=response)
+    return body
+
+
+def expect_header(response: httpx.Response, name: str, value: str | None = None) -> str:
+    """The response has header `name` (equal to `value` when given)."""
+    actual = response.headers.get(name)
+    wanted = f"header {name}: {value}" if value is not None else f"a {name} header"
+    if actual is None:
+        fail(f"the response has no {name} header", expected=wanted, response=response)
+    if value is not None and actual != value:
+        fail(f"the {name} header is {actual!r}", expected=wanted, response=response)
+    return actual

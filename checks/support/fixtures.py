@@ -1,0 +1,81 @@
+"""Fixtures that hand each check a fresh copy of the app under test.
+
+Loaded by the repository's root conftest.py. The grader passes `--target DIR`,
+the folder that holds the `app/` package being graded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from checks.support.client import RecordingClient
+from checks.support.data import RandomData
+from workbook.app_loader import AppLoadError, load_app
+
+_load_failure = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("workbook", "FastAPI Workbook grader")
+    group.addoption("--target", help="folder holding the app/ package to grade")
+    group.addoption("--seed", default=None, help="seed for the checks' random data")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--seed") is None:
+        config.option.seed = secrets.token_hex(4)
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Path:
+    folder = pytestconfig.getoption("--target")
+    if not folder:
+        pytest.fail("the checks need --target DIR (use `python -m workbook check`)")
+    return Path(folder).resolve()
+
+
+@pytest.fixture
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Fresh configuration for one check: its own database file and secret, and
+    a working directory of its own so relative paths never land in the target."""
+    values = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}",
+        "SECRET_KEY": secrets.token_hex(32),
+        "ACCESS_TOKEN_EXPIRE_MINUTES": "15",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    return values
+
+
+@pytest.fixture
+def app(target: Path, environment: dict[str, str], request: pytest.FixtureRequest) -> FastAPI:
+    """The learner's app, imported afresh for this check."""
+    stash = request.config.stash
+    if _load_failure in stash:
+        # The code has not changed since it failed to load: say it once, quickly.
+        raise AppLoadError(stash[_load_failure])
+    try:
+        return load_app(target)
+    except AppLoadError as error:
+        stash[_load_failure] = str(error)
+        raise
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[RecordingClient]:
+    """A TestClient used as a context manager, so the app's lifespan runs."""
+    with RecordingClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def data(request: pytest.FixtureRequest) -> RandomData:
+    return RandomData(f"{request.config.getoption('--seed')}:{request.node.nodeid}")
+

@@ -1,0 +1,1 @@
+"""The FastAPI Workbook's grader and command-line tool."""

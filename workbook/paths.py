@@ -1,0 +1,23 @@
+"""Where things live in a checkout of the workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STAGES = REPO / "stages"
+SOLUTIONS = REPO / "solutions"
+CHECKS = REPO / "checks"
+MUTANTS = REPO / "tests" / "mutants"
+# Everything the workbook keeps for itself (cached results, hint ladders,
+# backups, bytecode) goes here, never into a learner's stage folder.
+STATE = REPO / ".workbook"
+GRADER_INI = Path(__file__).resolve().parent / "grader.ini"
+
+
+def shown(path: Path) -> str:
+    """A path as a learner would type it: relative to the repo when inside it."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,191 @@
+"""The grader's side of the pytest process: it classifies each check's outcome
+and streams it, one JSON line per event, to the file named by `--wb-events`.
+
+Lines are flushed as they happen, so when a learner's app kills the process
+(`os._exit`, a hang stopped by the watchdog) the parent still knows every check
+that finished and the one that was running.
+
+Outcomes: `pass`; `todo` (the skeleton's `NotImplementedError("TODO …")`, or a
+check's `todo()`); `fail` (the app answered wrongly); `error` (the learner's code
+raised, or the app could not be loaded at all).
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from workbook.app_loader import AppLoadError, where
+
+BODY_EXCERPT = 600
+_sink = pytest.StashKey[IO[str]]()
+_outcomes = pytest.StashKey[dict[str, dict[str, Any]]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--wb-events", help="JSON-lines file the grader reads results from")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption("--wb-events")
+    if path:
+        config.stash[_sink] = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed at unconfigure
+    config.stash[_outcomes] = {}
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _sink in config.stash:
+        config.stash[_sink].close()
+
+
+def _emit(config: pytest.Config, event: str, **fields: Any) -> None:
+    sink = config.stash.get(_sink, None)
+    if sink is not None:
+        sink.write(json.dumps({"event": event, **fields}) + "\n")
+        sink.flush()
+
+
+def requirement_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("req")
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    checks = []
+    for item in items:
+        doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+        checks.append(
+            {"nodeid": item.nodeid, "req": requirement_of(item), "doc": doc.strip().split("\n")[0]}
+        )
+    _emit(config, "collected", checks=checks)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _emit(item.config, "start", nodeid=item.nodeid)
+
+
+def _excerpt(text: str, limit: int = BODY_EXCERPT) -> str:
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit} more characters)"
+
+
+def _request_of(request: Any) -> dict[str, str] | None:
+    if request is None:
+        return None
+    try:
+        body = request.content.decode("utf-8", "replace")
+    except Exception:  # a streamed body has no content to show
+        body = ""
+    return {"method": request.method, "url": str(request.url.raw_path, "ascii"), "body": _excerpt(body)}
+
+
+def _response_of(response: Any) -> dict[str, Any] | None:
+    if response is None:
+        return None
+    try:
+        text = response.text
+    except Exception:  # an unread stream
+        text = ""
+    return {
+        "status": response.status_code,
+        "content_type": response.headers.get("content-type", ""),
+        "body": _excerpt(text),
+    }
+
+
+def _recorder(item: pytest.Item) -> Any:
+    for value in getattr(item, "funcargs", {}).values():
+        if hasattr(value, "last_request"):
+            return value
+    return None
+
+
+def _todo_text(error: BaseException) -> str | None:
+    """The message of a TODO stub or a check's todo(), anywhere in the chain."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if name == "Todo" or (isinstance(current, NotImplementedError) and "TODO" in str(current)):
+            return str(current) or "not started yet"
+        if isinstance(current, BaseExceptionGroup):
+            for inner in current.exceptions:
+                text = _todo_text(inner)
+                if text:
+                    return text
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, Any]:
+    """Turn an exception raised by a check into an outcome for the report."""
+    recorder = _recorder(item)
+    exchange = {
+        "sent": _request_of(getattr(recorder, "last_request", None)),
+        "got": _response_of(getattr(recorder, "last_response", None)),
+    }
+    if isinstance(error, AppLoadError):
+        return {"outcome": "error", "kind": "load", "message": str(error)}
+    todo = _todo_text(error)
+    if todo is not None:
+        return {"outcome": "todo", "message": todo, **exchange}
+    if type(error).__name__ == "CheckFailure":
+        response = getattr(error, "response", None)
+        if response is not None:
+            exchange = {"sent": _request_of(response.request), "got": _response_of(response)}
+        return {
+            "outcome": "fail",
+            "message": getattr(error, "message", str(error)),
+            "expected": getattr(error, "expected", None),
+            **exchange,
+        }
+    target = Path(str(item.config.getoption("--target") or "."))
+    location = where(error, target)
+    if location:
+        # The learner's own code raised: a crash, not a wrong answer.
+        stage = "while starting up or shutting down" if phase != "call" else "while handling"
+        return {
+            "outcome": "error",
+            "kind": "crash",
+            "message": f"your code raised {type(error).__name__}: {_excerpt(str(error), 300)} "
+            f"{stage} the request\n{location}",
+            **exchange,
+        }
+    if isinstance(error, AssertionError):
+        text = str(error).split("\nassert ")[0].strip() or "a check's assertion failed"
+        return {"outcome": "fail", "message": _excerpt(text, 400), **exchange}
+    # The check itself tripped over the response (a missing key, a wrong type):
+    # the answer had an unexpected shape.
+    frame = traceback.extract_tb(error.__traceback__)[-1:]
+    detail = f" ({Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
+    return {
+        "outcome": "fail",
+        "message": f"the response had an unexpected shape: {type(error).__name__}: "
+        f"{_excerpt(str(error), 200)}{detail}",
+        **exchange,
+    }
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    results = item.config.stash[_outcomes]
+    if item.nodeid in results:
+        return  # the first problem (setup before call, call before teardown) is the one to tell
+    if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+        results[item.nodeid] = classify(item, call.excinfo.value, call.when)
+    elif report.skipped:
+        results[item.nodeid] = {"outcome": "skip", "message": str(report.longrepr)[-300:]}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ANN201
+    yield
+    result = item.config.stash[_outcomes].get(item.nodeid, {"outcome": "pass"})
+    _emit(item.config, "result", nodeid=item.nodeid, req=requirement_of(item), **result)
