@@ -87,6 +87,9 @@ def load_app(target: Path) -> Any:
             "`app` package with a `main.py` module that defines `app = FastAPI(...)`."
         )
     _purge_app_modules()
+    # Importing the learner's code must leave their folder byte for byte as it
+    # was: no __pycache__ next to their files.
+    sys.dont_write_bytecode = True
     if sys.path[0] != str(target):
         sys.path.insert(0, str(target))
     try:

@@ -13,6 +13,7 @@ raised, or the app could not be loaded at all).
 from __future__ import annotations
 
 import json
+import time
 import traceback
 from pathlib import Path
 from typing import IO, Any
@@ -66,7 +67,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    _emit(item.config, "start", nodeid=item.nodeid)
+    _emit(item.config, "start", nodeid=item.nodeid, t=time.time())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest):  # noqa: ANN201
+    # Bracket the import of the learner's app, so that if the process dies in
+    # between (os._exit, a loop at module level), the grader knows where.
+    if fixturedef.argname != "app":
+        yield
+        return
+    _emit(request.config, "loading", nodeid=request.node.nodeid, t=time.time())
+    yield
+    _emit(request.config, "loaded", nodeid=request.node.nodeid)
 
 
 def _excerpt(text: str, limit: int = BODY_EXCERPT) -> str:

@@ -1,0 +1,134 @@
+"""What a grading run found, per check and per requirement, and its JSON form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from workbook.stages import Requirement, Stage
+
+Status = Literal["pass", "fail", "todo", "error"]
+# The order in which one check's problem outranks another's when a requirement
+# has several checks: a crash says more than a wrong answer, which says more
+# than an unfinished TODO.
+_RANK = {"error": 3, "fail": 2, "todo": 1, "skip": 0, "pass": 0}
+
+
+@dataclass
+class CheckOutcome:
+    nodeid: str
+    req: str | None
+    doc: str = ""
+    outcome: str = "pass"  # pass | fail | todo | error | skip
+    message: str = ""
+    expected: str | None = None
+    sent: dict[str, Any] | None = None
+    got: dict[str, Any] | None = None
+    kind: str | None = None  # for errors: load | crash | timeout | exit | grader
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any], doc: str = "") -> CheckOutcome:
+        return cls(
+            nodeid=event["nodeid"],
+            req=event.get("req"),
+            doc=doc,
+            outcome=event.get("outcome", "pass"),
+            message=event.get("message", ""),
+            expected=event.get("expected"),
+            sent=event.get("sent"),
+            got=event.get("got"),
+            kind=event.get("kind"),
+        )
+
+
+@dataclass
+class RequirementResult:
+    requirement: Requirement
+    status: Status
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.requirement.id
+
+    @property
+    def first_problem(self) -> CheckOutcome | None:
+        problems = [c for c in self.checks if c.outcome not in ("pass", "skip")]
+        return max(problems, key=lambda c: _RANK[c.outcome]) if problems else None
+
+    @property
+    def message(self) -> str:
+        problem = self.first_problem
+        if problem is None:
+            return "" if self.checks else "no check grades this requirement (a workbook bug)"
+        return describe(problem)
+
+
+@dataclass
+class StageResult:
+    stage: Stage
+    target: Path
+    requirements: list[RequirementResult]
+    error: str | None = None  # set when the app could not be loaded at all
+    seed: str | None = None
+    output: str = ""  # the tail of pytest's own output, for -v
+
+    @property
+    def passed(self) -> int:
+        return sum(r.status == "pass" for r in self.requirements)
+
+    @property
+    def total(self) -> int:
+        return len(self.requirements)
+
+    @property
+    def status(self) -> Literal["pass", "fail", "error"]:
+        if self.error is not None:
+            return "error"
+        return "pass" if self.passed == self.total and self.total else "fail"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage.name,
+            "number": self.stage.number,
+            "status": self.status,
+            "passed": self.passed,
+            "total": self.total,
+            "error": self.error,
+            "requirements": [
+                {"id": r.id, "summary": r.requirement.summary, "status": r.status, "message": r.message}
+                for r in self.requirements
+            ],
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def requirement_status(checks: list[CheckOutcome]) -> Status:
+    if not checks:
+        return "error"
+    outcomes = {c.outcome for c in checks}
+    for status in ("error", "fail", "todo"):
+        if status in outcomes:
+            return status  # type: ignore[return-value]
+    return "pass"
+
+
+def describe(check: CheckOutcome) -> str:
+    """A plain-text account of one check's problem (the JSON `message`)."""
+    lines = [check.message.strip() or check.outcome]
+    if check.sent:
+        sent = f"{check.sent['method']} {check.sent['url']}"
+        if check.sent.get("body"):
+            sent += f"  {check.sent['body']}"
+        lines.append(f"sent: {sent}")
+    if check.expected:
+        lines.append(f"expected: {check.expected}")
+    if check.got:
+        body = check.got.get("body") or ""
+        lines.append(f"got: {check.got['status']}  {body}".rstrip())
+    return "\n".join(lines)
