@@ -39,13 +39,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     except grading.TargetError as error:
         raise UsageError(str(error)) from None
     seed = args.seed or secrets.token_hex(4)
-    result = grading.grade(stage, target, seed=seed)
 
-    from rich.console import Console
+    def load_report() -> None:
+        # While the checks run: the report's imports cost nothing then.
+        import rich.console  # noqa: F401
+
+        import workbook.report  # noqa: F401
+
+    result = grading.grade(stage, target, seed=seed, while_waiting=load_report)
 
     from workbook import report
 
-    report.render(result, Console(highlight=False), verbose=args.verbose)
+    report.render(result, report.console(), verbose=args.verbose)
     if args.json:
         result.write_json(Path(args.json))
     if target == stage.folder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -11,7 +12,8 @@ CHECKS = REPO / "checks"
 MUTANTS = REPO / "tests" / "mutants"
 # Everything the workbook keeps for itself (cached results, hint ladders,
 # backups, bytecode) goes here, never into a learner's stage folder.
-STATE = REPO / ".workbook"
+# (WORKBOOK_STATE_DIR moves it, for the workbook's own tests.)
+STATE = Path(os.environ.get("WORKBOOK_STATE_DIR") or REPO / ".workbook")
 GRADER_INI = Path(__file__).resolve().parent / "grader.ini"
 
 

@@ -7,24 +7,23 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
 from workbook import paths
-from workbook.results import CheckOutcome, RequirementResult, StageResult
+from workbook.results import CheckOutcome, StageResult
 
 SYMBOLS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("✗", "red"), "todo": ("○", "yellow")}
-LABEL_WIDTH = 10
-INDENT = " " * 7
 
 
-def _field(label: str, value: str, style: str = "") -> Text:
-    lines = value.rstrip().splitlines() or [""]
-    text = Text(INDENT)
-    text.append(f"{label:<{LABEL_WIDTH}}", style="dim")
-    text.append(lines[0], style=style)
-    for line in lines[1:]:
-        text.append("\n" + INDENT + " " * LABEL_WIDTH + line, style=style)
-    return text
+def console() -> Console:
+    """Colour on a terminal; plain, unwrapped-looking text when piped or in CI."""
+    import sys
+
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(highlight=False, width=120, no_color=True)
 
 
 def _validation_errors(body: str) -> str | None:
@@ -54,71 +53,73 @@ def _got(got: dict[str, Any]) -> str:
     return f"{got['status']}  {body}" if body else f"{got['status']}  (empty body)"
 
 
-def _problem(check: CheckOutcome) -> list[Text]:
-    lines: list[Text] = []
-    if check.message:
-        message = check.message.strip().splitlines()
-        text = Text(INDENT + message[0], style="bold" if check.outcome != "todo" else "")
-        for line in message[1:]:
-            text.append("\n" + INDENT + line)
-        lines.append(text)
-    if check.sent:
-        sent = f"{check.sent['method']} {check.sent['url']}"
-        if check.sent.get("body"):
-            sent += f"\n{check.sent['body']}"
-        lines.append(_field("sent", sent))
-    if check.expected:
-        lines.append(_field("expected", check.expected, "green"))
-    if check.got:
-        lines.append(_field("got", _got(check.got), "red"))
-    elif check.sent and check.outcome == "error":
-        lines.append(_field("got", "no response: the handler raised", "red"))
-    return lines
+def _details(check: CheckOutcome | None, hint: str | None) -> Table | None:
+    """The sent / expected / got / hint lines under a requirement."""
+    rows: list[tuple[str, Text]] = []
+    if check is not None:
+        if check.message and check.outcome != "todo":
+            rows.append(("", Text(check.message.strip(), style="bold")))
+        if check.sent:
+            sent = f"{check.sent['method']} {check.sent['url']}"
+            if check.sent.get("body"):
+                sent += f"\n{check.sent['body']}"
+            rows.append(("sent", Text(sent)))
+        if check.expected:
+            rows.append(("expected", Text(check.expected, style="green")))
+        if check.got:
+            rows.append(("got", Text(_got(check.got), style="red")))
+        elif check.sent and check.outcome == "error":
+            rows.append(("got", Text("no response: your code raised", style="red")))
+    if hint:
+        rows.append(("hint", Text(hint, style="cyan")))
+    if not rows:
+        return None
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", width=8, no_wrap=True)
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
 
 
-def _requirement(result: RequirementResult, show_hint: bool) -> list[Text]:
-    symbol, style = SYMBOLS[result.status]
-    head = Text(f" {symbol} ", style=f"bold {style}")
-    head.append(f"{result.id:<4} ", style="bold")
-    head.append(result.requirement.summary)
-    lines = [head]
-    problem = result.first_problem
-    if result.status in ("fail", "error"):
-        if problem is None:
-            lines.append(Text(INDENT + result.message))
-        else:
-            lines.extend(_problem(problem))
-    if show_hint and result.status != "pass":
-        lines.append(_field("hint", result.requirement.hints[0], "cyan"))
-    return lines
+def _requirements(result: StageResult) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=2, justify="right")
+    table.add_column(width=4, style="bold", no_wrap=True)
+    table.add_column()
+    first_todo = next((r for r in result.requirements if r.status == "todo"), None)
+    for requirement in result.requirements:
+        symbol, style = SYMBOLS[requirement.status]
+        table.add_row(Text(symbol, style=f"bold {style}"), requirement.id,
+                      Text(requirement.requirement.summary))
+        if result.error is not None:
+            continue  # the load error above says it all
+        wrong = requirement.status in ("fail", "error")
+        hint = requirement.requirement.hints[0] if wrong or requirement is first_todo else None
+        details = _details(requirement.first_problem if wrong else None, hint)
+        if wrong and details is None:
+            details = _details(None, requirement.message)
+        if details is not None:
+            table.add_row("", "", details)
+    return table
 
 
-def render(result: StageResult, console: Console, *, verbose: bool = False) -> None:
+def render(result: StageResult, out: Console, *, verbose: bool = False) -> None:
     stage = result.stage
     if verbose and result.output:
-        console.print(Text(result.output))
-        console.rule()
+        out.print(Text(result.output))
+        out.rule()
     title = Text(f"Stage {stage.number} · {stage.title}", style="bold")
     title.append(f"   ({paths.shown(result.target)})", style="dim")
-    console.print(title)
-    console.print()
+    out.print(title)
+    out.print()
     if result.error is not None:
-        console.print(Text(" ✗ Your app could not be loaded, so no requirement could be checked:",
-                           style="bold red"))
-        for line in result.error.splitlines():
-            console.print(Text(INDENT + line))
-        console.print()
-    shown_todo_hint = False
-    for requirement in result.requirements:
-        show_hint = requirement.status in ("fail", "error")
-        if requirement.status == "todo" and not shown_todo_hint:
-            show_hint, shown_todo_hint = True, True
-        if result.error is not None:
-            show_hint = False
-        for line in _requirement(requirement, show_hint):
-            console.print(line)
-    console.print()
-    _score(result, console)
+        out.print(Text(" ✗ The checks could not run:", style="bold red"))
+        out.print(Padding(Text(result.error), (0, 0, 0, 4)))
+        out.print()
+    out.print(_requirements(result))
+    out.print()
+    _score(result, out)
 
 
 def _score(result: StageResult, console: Console) -> None:

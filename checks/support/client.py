@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 
 class RecordingClient(TestClient):
