@@ -98,7 +98,7 @@ def load_app(target: Path) -> Any:
         raise AppLoadError(_syntax_message(error, target)) from None
     except SystemExit as error:
         raise AppLoadError(
-            f"Your app called sys.exit({error.code!r}) while it was being imported. "
+            f"Your app called sys.exit({error.code!r}) while it was being imported.\n"
             f"{where(error, target)}\n"
             "An app module must only define things; start servers with `make run`."
         ) from None

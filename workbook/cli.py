@@ -108,8 +108,9 @@ def parser() -> argparse.ArgumentParser:
 
     skeletons = commands.add_parser("skeletons", help="make stages/*/app from solutions/*/app")
     skeletons.add_argument("stages", nargs="*")
-    skeletons.add_argument("--check", action="store_true",
-                           help="only report skeletons that differ; exit 1 if any")
+    skeletons.add_argument(
+        "--check", action="store_true", help="only report skeletons that differ; exit 1 if any"
+    )
     skeletons.set_defaults(handler=cmd_skeletons)
     return root
 

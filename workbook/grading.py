@@ -52,26 +52,56 @@ def resolve_target(stage: Stage, spec: str | None) -> Path:
     return folder  # graded anyway: the report says that app/main.py is missing
 
 
-def _child_arguments(stage: Stage, target: Path, events: Path, basetemp: Path, *,
-                     deselect: set[str], seed: str | None, timeout: float,
-                     shard: tuple[int, int]) -> list[str]:
+def _child_arguments(
+    stage: Stage,
+    target: Path,
+    events: Path,
+    basetemp: Path,
+    *,
+    deselect: set[str],
+    seed: str | None,
+    timeout: float,
+    shard: tuple[int, int],
+) -> list[str]:
     arguments = [
-        "-c", str(paths.GRADER_INI), "--rootdir", str(paths.REPO), "--confcutdir", str(paths.REPO),
-        "-p", "workbook.pytest_plugin", "-p", "pytest_timeout",
-        f"--timeout={timeout:g}", "--target", str(target), "--wb-events", str(events),
+        "-c",
+        str(paths.GRADER_INI),
+        "--rootdir",
+        str(paths.REPO),
+        "--confcutdir",
+        str(paths.REPO),
+        "-p",
+        "workbook.pytest_plugin",
+        "-p",
+        "pytest_timeout",
+        # "--name=value" in one word: pytest looks for conftest.py files next to
+        # every early argument it does not know, and a learner's folder must not
+        # be one of them.
+        f"--timeout={timeout:g}",
+        f"--target={target}",
+        f"--wb-events={events}",
         f"--wb-shard={shard[0]}/{shard[1]}",
-        "--basetemp", str(basetemp), "-q", "--no-header", "--show-capture=no", "--tb=short",
-        "-o", "console_output_style=classic",
+        "--basetemp",
+        str(basetemp),
+        "-q",
+        "--no-header",
+        "--show-capture=no",
+        "--tb=short",
+        "-o",
+        "console_output_style=classic",
         str(stage.checks),
     ]
     if seed:
-        arguments += ["--seed", seed]
+        arguments.append(f"--seed={seed}")
     return arguments + [f"--deselect={nodeid}" for nodeid in sorted(deselect)]
 
 
 def _child_environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE"))
+    }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.REPO), env.get("PYTHONPATH")]))
     # Only the plugins the grader names are loaded: faster, and nothing installed
     # on the machine can change the outcome.
@@ -87,7 +117,7 @@ def preload() -> None:
     and pytest plugins given with -p must be imported by pytest itself."""
     import importlib
 
-    import anyio._backends._asyncio  # noqa: F401 - what TestClient's portal runs on
+    import anyio._backends._asyncio
     import anyio.from_thread  # noqa: F401
     import fastapi.testclient  # noqa: F401
     from _pytest.config import default_plugins
@@ -146,8 +176,13 @@ def _spawn(arguments: list[str], workdir: Path, output: Path) -> int:
     """Where fork is not available: a fresh interpreter (slower to start)."""
     with open(output, "wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", *arguments], cwd=workdir, env=_child_environment(),
-            stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "pytest", *arguments],
+            cwd=workdir,
+            env=_child_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     _popen[process.pid] = process
     return process.pid
@@ -169,14 +204,29 @@ class _Shard:
     returncode: int | None = None
     finished: bool = False
 
-    def start(self, stage: Stage, target: Path, workdir: Path, *, deselect: set[str],
-              seed: str | None, timeout: float) -> None:
+    def start(
+        self,
+        stage: Stage,
+        target: Path,
+        workdir: Path,
+        *,
+        deselect: set[str],
+        seed: str | None,
+        timeout: float,
+    ) -> None:
         name = f"{self.index}-{self.attempt}"
         self.events = workdir / f"events-{name}.jsonl"
         self.output = workdir / f"output-{name}.txt"
-        arguments = _child_arguments(stage, target, self.events, workdir / f"tmp-{name}",
-                                     deselect=deselect, seed=seed, timeout=timeout,
-                                     shard=(self.index, self.count))
+        arguments = _child_arguments(
+            stage,
+            target,
+            self.events,
+            workdir / f"tmp-{name}",
+            deselect=deselect,
+            seed=seed,
+            timeout=timeout,
+            shard=(self.index, self.count),
+        )
         launch = _fork if hasattr(os, "fork") else _spawn
         self.pid = launch(arguments, workdir, self.output)
         self.attempt += 1
@@ -248,15 +298,22 @@ def _interrupted(events: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, b
     return running, loading
 
 
-def _death_message(returncode: int | None, seconds: float, timeout: float, loading: bool) -> tuple[str, str]:
+def _death_message(
+    returncode: int | None, seconds: float, timeout: float, loading: bool
+) -> tuple[str, str]:
     where = "while importing your app" if loading else "during this check"
     if returncode is None or seconds >= timeout - 0.5:
-        hint = ("a loop at module level, or a call that waits forever (input(), a server "
-                "started at import)" if loading else
-                "an endless loop or a call that waits forever in your handler")
+        hint = (
+            "a loop at module level, or a call that waits forever (input(), a server "
+            "started at import)"
+            if loading
+            else "an endless loop or a call that waits forever in your handler"
+        )
         return "timeout", f"nothing came back {where} within {timeout:g} s: look for {hint}"
-    return "exit", (f"the Python process exited {where} (exit code {returncode}): "
-                    "os._exit() or a crash in native code. Apps must never end the process.")
+    return "exit", (
+        f"the Python process exited {where} (exit code {returncode}): "
+        "os._exit() or a crash in native code. Apps must never end the process."
+    )
 
 
 def _default_workers() -> int:
@@ -289,19 +346,24 @@ class _Run:
     def mark(self, nodeid: str, message: str, kind: str) -> None:
         check = self.collected.get(nodeid, {})
         self.outcomes.setdefault(
-            nodeid, CheckOutcome(nodeid, check.get("req"), check.get("doc", ""), "error", message,
-                                 kind=kind))
+            nodeid,
+            CheckOutcome(
+                nodeid, check.get("req"), check.get("doc", ""), "error", message, kind=kind
+            ),
+        )
 
     def died(self, shard: _Shard, events: list[dict[str, Any]]) -> bool:
         """Account for a child that ended early; True if it should run again."""
         running, loading = _interrupted(events)
         if running is None:
             # pytest itself could not run: say so rather than grade nothing.
-            self.load_error = self.load_error or _grader_failure(shard.returncode,
-                                                                 self.outputs[shard.index])
+            self.load_error = self.load_error or _grader_failure(
+                shard.returncode, self.outputs[shard.index]
+            )
             return False
-        kind, message = _death_message(shard.returncode, time.time() - running["t"],
-                                       self.check_timeout, loading)
+        kind, message = _death_message(
+            shard.returncode, time.time() - running["t"], self.check_timeout, loading
+        )
         if loading:
             self.load_error = self.load_error or message[0].upper() + message[1:] + "."
             return False
@@ -311,15 +373,25 @@ class _Run:
         req = self.collected.get(culprit, {}).get("req")
         for nodeid, check in self.collected.items():
             if check.get("req") == req:
-                self.mark(nodeid, f"not run: an earlier check of {req} "
-                          + ("timed out" if kind == "timeout" else "ended the process"), kind)
+                self.mark(
+                    nodeid,
+                    f"not run: an earlier check of {req} "
+                    + ("timed out" if kind == "timeout" else "ended the process"),
+                    kind,
+                )
         return True
 
 
-def grade(stage: Stage, target: Path, *, seed: str | None = None,
-          check_timeout: float = CHECK_TIMEOUT, stage_timeout: float = STAGE_TIMEOUT,
-          workers: int | None = None, while_waiting: Callable[[], None] | None = None,
-          ) -> StageResult:
+def grade(
+    stage: Stage,
+    target: Path,
+    *,
+    seed: str | None = None,
+    check_timeout: float = CHECK_TIMEOUT,
+    stage_timeout: float = STAGE_TIMEOUT,
+    workers: int | None = None,
+    while_waiting: Callable[[], None] | None = None,
+) -> StageResult:
     """Grade `target` (a folder holding app/) against the stage's checks."""
     deadline = time.monotonic() + stage_timeout
     run = _Run(check_timeout)
@@ -343,40 +415,59 @@ def grade(stage: Stage, target: Path, *, seed: str | None = None,
                 events = _read_events(shard.events)
                 run.outputs[shard.index] = _tail(shard.output)
                 run.absorb(events)
-                if out_of_time or shard.returncode in (0, 1, 5) or run.load_error:
+                finished = any(event["event"] == "finished" for event in events)
+                if out_of_time or finished or run.load_error:
                     continue
                 if run.died(shard, events):
-                    shard.start(stage, target, workdir, deselect=set(run.outcomes), seed=seed,
-                                timeout=check_timeout)
+                    shard.start(
+                        stage,
+                        target,
+                        workdir,
+                        deselect=set(run.outcomes),
+                        seed=seed,
+                        timeout=check_timeout,
+                    )
                     active.append(shard)
             if run.load_error:
                 for shard in active:  # the others will only find the same error
                     shard.kill()
                 active.clear()
             time.sleep(0.004)
+        out_of_time = time.monotonic() >= deadline
         for nodeid in run.collected:
-            run.mark(nodeid, f"not run: the stage's time cap of {stage_timeout:g} s ran out",
-                     "timeout")
+            if out_of_time:
+                run.mark(
+                    nodeid,
+                    f"not run: the stage's time cap of {stage_timeout:g} s ran out",
+                    "timeout",
+                )
+            else:
+                run.mark(nodeid, "not run: the grader lost track of this check", "grader")
     output = "\n".join(run.outputs[index] for index in sorted(run.outputs))
     return _assemble(stage, target, run.collected, run.outcomes, run.load_error, seed, output)
 
 
 def _grader_failure(returncode: int | None, output: str) -> str:
     last = "\n".join(output.strip().splitlines()[-12:])
-    return (f"the grader could not run the checks (pytest exit code {returncode}). "
-            f"This is a problem in the workbook, not in your code; its output ends:\n{last}")
+    return (
+        f"the grader could not run the checks (pytest exit code {returncode}). "
+        f"This is a problem in the workbook, not in your code; its output ends:\n{last}"
+    )
 
 
-def _assemble(stage: Stage, target: Path, collected: dict[str, dict[str, Any]],
-              outcomes: dict[str, CheckOutcome], load_error: str | None, seed: str | None,
-              output: str) -> StageResult:
+def _assemble(
+    stage: Stage,
+    target: Path,
+    collected: dict[str, dict[str, Any]],
+    outcomes: dict[str, CheckOutcome],
+    load_error: str | None,
+    seed: str | None,
+    output: str,
+) -> StageResult:
     results = []
     for requirement in stage.requirements:
         checks = [o for o in outcomes.values() if o.req == requirement.id]
-        if load_error is not None:
-            status = "error"
-        else:
-            status = requirement_status(checks)
+        status = "error" if load_error is not None else requirement_status(checks)
         results.append(RequirementResult(requirement, status, checks))
     known = {r.id for r in stage.requirements}
     strays = sorted({c.get("req") or "none" for c in collected.values()} - known)

@@ -18,7 +18,9 @@ def _first_unfinished(stage: Stage) -> Requirement:
 def show(stage: Stage, req_id: str | None) -> int:
     requirement = stage.requirement(req_id) if req_id else _first_unfinished(stage)
     rung = min(state.hint_rung(stage.name, requirement.id), len(requirement.hints) - 1)
-    print(f"Hint {rung + 1} of {len(requirement.hints)} for {requirement.id}: {requirement.summary}")
+    print(
+        f"Hint {rung + 1} of {len(requirement.hints)} for {requirement.id}: {requirement.summary}"
+    )
     print()
     print(f"  {requirement.hints[rung]}")
     print()
@@ -26,6 +28,8 @@ def show(stage: Stage, req_id: str | None) -> int:
         state.set_hint_rung(stage.name, requirement.id, rung + 1)
         print(f"Still stuck? `make hint STAGE={stage.number}` again gives the next hint.")
     else:
-        print(f"That was the last hint. The reference solution is in solutions/{stage.name}/ "
-              "— compare it with yours once you have tried.")
+        print(
+            f"That was the last hint. The reference solution is in solutions/{stage.name}/ "
+            "— compare it with yours once you have tried."
+        )
     return 0

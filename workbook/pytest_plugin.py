@@ -39,6 +39,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_outcomes] = {}
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # The only sure sign that the child ran to the end: a watchdog's os._exit(1)
+    # has the same exit code as "some checks failed".
+    _emit(session.config, "finished", exitstatus=int(exitstatus))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _sink in config.stash:
         config.stash[_sink].close()
@@ -80,7 +86,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest):  # noqa: ANN201
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest):
     # Bracket the import of the learner's app, so that if the process dies in
     # between (os._exit, a loop at module level), the grader knows where.
     if fixturedef.argname != "app":
@@ -102,7 +108,11 @@ def _request_of(request: Any) -> dict[str, str] | None:
         body = request.content.decode("utf-8", "replace")
     except Exception:  # a streamed body has no content to show
         body = ""
-    return {"method": request.method, "url": str(request.url.raw_path, "ascii"), "body": _excerpt(body)}
+    return {
+        "method": request.method,
+        "url": str(request.url.raw_path, "ascii"),
+        "body": _excerpt(body),
+    }
 
 
 def _response_of(response: Any) -> dict[str, Any] | None:
@@ -160,6 +170,9 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
         response = getattr(error, "response", None)
         if response is not None:
             exchange = {"sent": _request_of(response.request), "got": _response_of(response)}
+        summary = getattr(error, "got", None)
+        if summary is not None and exchange["got"] is not None:
+            exchange["got"]["body"] = _excerpt(summary)
         return {
             "outcome": "fail",
             "message": getattr(error, "message", str(error)),
@@ -194,7 +207,7 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     results = item.config.stash[_outcomes]
@@ -207,7 +220,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ANN201
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     yield
     result = item.config.stash[_outcomes].get(item.nodeid, {"outcome": "pass"})
     _emit(item.config, "result", nodeid=item.nodeid, req=requirement_of(item), **result)

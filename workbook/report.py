@@ -14,7 +14,12 @@ from rich.text import Text
 from workbook import paths
 from workbook.results import CheckOutcome, StageResult
 
-SYMBOLS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("✗", "red"), "todo": ("○", "yellow")}
+SYMBOLS = {
+    "pass": ("✓", "green"),
+    "fail": ("✗", "red"),
+    "error": ("✗", "red"),
+    "todo": ("○", "yellow"),
+}
 
 
 def console() -> Console:
@@ -90,8 +95,11 @@ def _requirements(result: StageResult) -> Table:
     first_todo = next((r for r in result.requirements if r.status == "todo"), None)
     for requirement in result.requirements:
         symbol, style = SYMBOLS[requirement.status]
-        table.add_row(Text(symbol, style=f"bold {style}"), requirement.id,
-                      Text(requirement.requirement.summary))
+        table.add_row(
+            Text(symbol, style=f"bold {style}"),
+            requirement.id,
+            Text(requirement.requirement.summary),
+        )
         if result.error is not None:
             continue  # the load error above says it all
         wrong = requirement.status in ("fail", "error")
@@ -127,8 +135,13 @@ def _score(result: StageResult, console: Console) -> None:
     score = Text(f"Stage {number} · {result.passed}/{result.total} done", style="bold")
     console.print(score)
     if result.status == "pass":
-        console.print(Text(f"All done. On to stage {number + 1}: read its README.md, "
-                           f"then `make check STAGE={number + 1}`.", style="green"))
+        console.print(
+            Text(
+                f"All done. On to stage {number + 1}: read its README.md, "
+                f"then `make check STAGE={number + 1}`.",
+                style="green",
+            )
+        )
         return
     if result.error is not None:
         console.print("Next: fix the problem above, then run the check again.")
@@ -137,11 +150,15 @@ def _score(result: StageResult, console: Console) -> None:
     todo = [r for r in result.requirements if r.status == "todo"]
     if wrong:
         ids = ", ".join(r.id for r in wrong)
-        console.print(f"Next: fix {ids} (details above). "
-                      f"More help: `make hint STAGE={number}`.")
+        console.print(f"Next: fix {ids} (details above). More help: `make hint STAGE={number}`.")
     elif todo:
-        console.print(f"Next: {todo[0].id} — {todo[0].requirement.summary}. "
-                      f"More help: `make hint STAGE={number}`.")
+        console.print(
+            f"Next: {todo[0].id} — {todo[0].requirement.summary}. "
+            f"More help: `make hint STAGE={number}`."
+        )
     if result.seed:
-        console.print(Text(f"(random data seed {result.seed}; `--seed {result.seed}` replays it)",
-                           style="dim"))
+        console.print(
+            Text(
+                f"(random data seed {result.seed}; `--seed {result.seed}` replays it)", style="dim"
+            )
+        )

@@ -98,14 +98,21 @@ class StageResult:
             "total": self.total,
             "error": self.error,
             "requirements": [
-                {"id": r.id, "summary": r.requirement.summary, "status": r.status, "message": r.message}
+                {
+                    "id": r.id,
+                    "summary": r.requirement.summary,
+                    "status": r.status,
+                    "message": r.message,
+                }
                 for r in self.requirements
             ],
         }
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
 
 def requirement_status(checks: list[CheckOutcome]) -> Status:

@@ -24,8 +24,15 @@ def write(stage: Stage) -> list[str]:
     """Write the stage's skeleton; returns what was backed up."""
     generated = {f.relative: f.content for f in build(stage)}
     app = stage.folder / "app"
-    existing = [p for p in app.rglob("*") if p.is_file()
-                and not SKIPPED & set(p.relative_to(stage.folder).parts)] if app.exists() else []
+    existing = (
+        [
+            p
+            for p in app.rglob("*")
+            if p.is_file() and not SKIPPED & set(p.relative_to(stage.folder).parts)
+        ]
+        if app.exists()
+        else []
+    )
     kept_aside = []
     backups = backup_folder(stage)
     for path in existing:

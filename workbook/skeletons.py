@@ -45,7 +45,7 @@ class MarkerError(Exception):
 def _uncomment(line: str, indent: str, where: str) -> str:
     if not line.strip():
         return "\n"
-    body = line[len(indent):] if line.startswith(indent) else None
+    body = line[len(indent) :] if line.startswith(indent) else None
     if body is None or not body.startswith("#"):
         raise MarkerError(f"{where}: a STUB line must be a comment at the block's indentation")
     body = body[2:] if body.startswith("# ") else body[1:]

@@ -13,10 +13,42 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_ADJECTIVES = ("amber", "brisk", "cosy", "dusty", "eager", "fuzzy", "gentle", "hazel",
-               "icy", "jolly", "keen", "lucky", "misty", "noble", "olive", "proud")
-_NOUNS = ("anvil", "basket", "candle", "drum", "easel", "flute", "globe", "hammock",
-          "ink", "jacket", "kettle", "lantern", "mug", "notebook", "oar", "pillow")
+_ADJECTIVES = (
+    "amber",
+    "brisk",
+    "cosy",
+    "dusty",
+    "eager",
+    "fuzzy",
+    "gentle",
+    "hazel",
+    "icy",
+    "jolly",
+    "keen",
+    "lucky",
+    "misty",
+    "noble",
+    "olive",
+    "proud",
+)
+_NOUNS = (
+    "anvil",
+    "basket",
+    "candle",
+    "drum",
+    "easel",
+    "flute",
+    "globe",
+    "hammock",
+    "ink",
+    "jacket",
+    "kettle",
+    "lantern",
+    "mug",
+    "notebook",
+    "oar",
+    "pillow",
+)
 _FIRST = ("ada", "bo", "cleo", "dev", "emil", "fay", "gus", "hana", "ivo", "jun", "kai", "lea")
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import httpx2 as httpx
 
 
-class CheckFailure(AssertionError):
+class CheckFailure(AssertionError):  # noqa: N818 - reads as "the check failed"
     """A requirement is not met. `message` is one sentence for the learner."""
 
     def __init__(
@@ -25,11 +25,15 @@ class CheckFailure(AssertionError):
         *,
         expected: str | None = None,
         response: httpx.Response | None = None,
+        got: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.expected = expected
         self.response = response
+        # What to show as the body that came back, when the whole body (a large
+        # OpenAPI schema, say) would bury the point.
+        self.got = got
 
 
 class Todo(Exception):  # noqa: N818 - it is a state, not an error
@@ -37,9 +41,13 @@ class Todo(Exception):  # noqa: N818 - it is a state, not an error
 
 
 def fail(
-    message: str, *, expected: str | None = None, response: httpx.Response | None = None
+    message: str,
+    *,
+    expected: str | None = None,
+    response: httpx.Response | None = None,
+    got: str | None = None,
 ) -> NoReturn:
-    raise CheckFailure(message, expected=expected, response=response)
+    raise CheckFailure(message, expected=expected, response=response, got=got)
 
 
 def todo(message: str) -> NoReturn:
@@ -52,9 +60,10 @@ def expect(
     *,
     expected: str | None = None,
     response: httpx.Response | None = None,
+    got: str | None = None,
 ) -> None:
     if not condition:
-        fail(message, expected=expected, response=response)
+        fail(message, expected=expected, response=response, got=got)
 
 
 def expect_status(response: httpx.Response, status: int, why: str | None = None) -> None:
@@ -86,7 +95,9 @@ def expect_json(response: httpx.Response, expected: Any, *, exact: bool = False)
     body = body_of(response)
     if isinstance(expected, dict) and not exact:
         if not isinstance(body, dict):
-            fail("the response should be a JSON object", expected=_show(expected), response=response)
+            fail(
+                "the response should be a JSON object", expected=_show(expected), response=response
+            )
         wrong = {key for key, value in expected.items() if body.get(key, ...) != value}
         if wrong:
             names = ", ".join(sorted(wrong))
@@ -96,7 +107,11 @@ def expect_json(response: httpx.Response, expected: Any, *, exact: bool = False)
                 response=response,
             )
     elif body != expected:
-        fail("the response body is not what it should be", expected=_show(expected), response=response)
+        fail(
+            "the response body is not what it should be",
+            expected=_show(expected),
+            response=response,
+        )
     return body
 
 

@@ -78,4 +78,3 @@ def client(app: FastAPI) -> Iterator[RecordingClient]:
 @pytest.fixture
 def data(request: pytest.FixtureRequest) -> RandomData:
     return RandomData(f"{request.config.getoption('--seed')}:{request.node.nodeid}")
-

@@ -38,7 +38,8 @@ def main() -> None:
     for stage in arguments.stages:
         command = [sys.executable, "-m", "workbook", "check", stage, "--target", "solutions"]
         seconds = median_seconds(command, arguments.runs)
-        print(f"stage {stage:>2} check --target solutions {seconds:6.3f} s  {seconds / floor:4.2f}x floor")
+        ratio = seconds / floor
+        print(f"stage {stage:>2} check --target solutions {seconds:6.3f} s  {ratio:4.2f}x floor")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""Shared helpers for the workbook's own tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from workbook import paths
+from workbook.stages import Stage, all_stages
+
+STAGES = all_stages()
+
+
+@dataclass(frozen=True)
+class Mutant:
+    stage: Stage
+    name: str
+    folder: Path
+    requirement: str
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.stage.name}/{self.name}"
+
+
+def mutants() -> list[Mutant]:
+    found = []
+    for stage in STAGES:
+        if not stage.mutants.is_dir():
+            continue
+        for folder in sorted(p for p in stage.mutants.iterdir() if p.is_dir()):
+            meta = tomllib.loads((folder / "mutant.toml").read_text(encoding="utf-8"))
+            found.append(
+                Mutant(stage, folder.name, folder, str(meta["requirement"]), meta["description"])
+            )
+    return found
+
+
+def apply_mutant(mutant: Mutant, destination: Path) -> Path:
+    """A copy of the stage's solution with the mutant's files laid over it."""
+    shutil.copytree(
+        mutant.stage.solution, destination, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for source in mutant.folder.rglob("*"):
+        relative = source.relative_to(mutant.folder)
+        if source.is_file() and relative.name != "mutant.toml":
+            (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / relative)
+    return destination
+
+
+def run_cli(
+    *arguments: str, state: Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m workbook …` as a learner runs it, with its state kept aside."""
+    environment = {**os.environ, "WORKBOOK_STATE_DIR": str(state), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "workbook", *arguments],
+        cwd=paths.REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "state"

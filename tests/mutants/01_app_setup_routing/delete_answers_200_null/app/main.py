@@ -1,0 +1,102 @@
+"""The Shop API: one FastAPI application and the routes it answers."""
+
+from itertools import count
+
+from fastapi import FastAPI, HTTPException, Response, status
+from pydantic import BaseModel
+
+app = FastAPI(
+    title="Shop API",
+    version="1.0.0",
+    description="A small shop API with users and products, built stage by stage "
+    "in the FastAPI Workbook.",
+)
+
+
+# Return types: FastAPI validates each response against them and documents its
+# shape in the OpenAPI schema (stage 2 is all about models).
+class Greeting(BaseModel):
+    message: str
+
+
+class Health(BaseModel):
+    status: str
+
+
+class CurrentUser(BaseModel):
+    username: str
+
+
+class UserRef(BaseModel):
+    user_id: int
+
+
+class Product(BaseModel):
+    id: int
+    name: str
+
+
+# In-memory storage: it lives as long as the process (a reload empties it).
+# Ids come from a counter, never from len(), so a deleted id is not handed out again.
+_products: dict[int, Product] = {}
+_product_ids = count(1)
+
+
+@app.get("/", tags=["meta"])
+def read_root() -> Greeting:
+    """Greet the client: the quickest proof that the app is up."""
+    return Greeting(message="Welcome to the Shop API")
+
+
+@app.get("/health", tags=["meta"])
+def read_health() -> Health:
+    """Liveness probe for load balancers and orchestrators."""
+    return Health(status="ok")
+
+
+# Routes are matched in the order they are declared, and "me" fits the
+# {user_id} pattern below (then fails as an integer): the fixed path goes first.
+@app.get("/users/me", tags=["users"])
+def read_current_user() -> CurrentUser:
+    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    return CurrentUser(username="guest")
+
+
+@app.get("/users/{user_id}", tags=["users"])
+def read_user(user_id: int) -> UserRef:
+    """One user by id; the `int` annotation makes FastAPI reject `/users/abc` with 422."""
+    return UserRef(user_id=user_id)
+
+
+
+
+@app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
+def create_product(name: str, response: Response) -> Product:
+    """Create a product. `name` is not in the path, so it is a query parameter."""
+    product = Product(id=next(_product_ids), name=name)
+    _products[product.id] = product
+    # Where the new resource lives, so a client need not build the URL itself.
+    response.headers["Location"] = f"/products/{product.id}"
+    return product
+
+
+@app.get("/products", tags=["products"])
+def list_products() -> list[Product]:
+    """Every product, oldest first."""
+    return list(_products.values())
+
+
+@app.get("/products/{product_id}", tags=["products"])
+def read_product(product_id: int) -> Product:
+    """One product, or 404 when there is none with this id."""
+    product = _products.get(product_id)
+    if product is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    return product
+
+
+@app.delete("/products/{product_id}", tags=["products"])
+def delete_product(product_id: int) -> None:
+    """Delete a product; 204 means done, and there is nothing to send back."""
+    if _products.pop(product_id, None) is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")

@@ -1,0 +1,76 @@
+"""Every stage keeps the contract: the solution passes every check, the
+skeleton leaves every requirement to do, and stage.toml, the checks, the README
+and the generated skeleton agree."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import STAGES
+from workbook import grading, skeletons
+from workbook.stages import Stage
+
+by_name = pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
+
+
+@by_name
+def test_the_solution_passes_every_requirement(stage: Stage) -> None:
+    result = grading.grade(stage, stage.solution)
+    failing = {r.id: r.message for r in result.requirements if r.status != "pass"}
+    assert result.error is None, result.error
+    assert failing == {}
+
+
+@by_name
+def test_the_skeleton_leaves_every_requirement_to_do(stage: Stage) -> None:
+    result = grading.grade(stage, stage.folder)
+    assert result.error is None, result.error
+    not_todo = {r.id: f"{r.status}: {r.message}" for r in result.requirements if r.status != "todo"}
+    assert not_todo == {}
+
+
+@by_name
+def test_every_requirement_has_a_check_and_every_check_a_requirement(stage: Stage) -> None:
+    result = grading.grade(stage, stage.solution)
+    unchecked = [r.id for r in result.requirements if not r.checks]
+    assert unchecked == []
+    assert result.error is None  # a check naming an unknown requirement sets it
+
+
+@by_name
+def test_the_committed_skeleton_is_what_the_solution_generates(stage: Stage) -> None:
+    assert skeletons.differences(stage) == []
+
+
+@by_name
+def test_the_readme_names_every_requirement(stage: Stage) -> None:
+    readme = (stage.folder / "README.md").read_text(encoding="utf-8")
+    missing = [r.id for r in stage.requirements if not re.search(rf"\b{re.escape(r.id)}\b", readme)]
+    assert missing == []
+
+
+@by_name
+def test_every_python_snippet_in_the_readme_compiles(stage: Stage) -> None:
+    readme = (stage.folder / "README.md").read_text(encoding="utf-8")
+    snippets = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    assert snippets, "a lesson shows code"
+    for number, snippet in enumerate(snippets, 1):
+        compile(snippet, f"{stage.name}/README.md snippet {number}", "exec")
+
+
+@by_name
+def test_every_requirement_has_a_ladder_of_hints(stage: Stage) -> None:
+    short = [
+        r.id for r in stage.requirements if len(r.hints) < 2 or not all(h.strip() for h in r.hints)
+    ]
+    assert short == []
+
+
+@by_name
+def test_the_stage_has_at_least_three_mutants(stage: Stage) -> None:
+    names = (
+        [p.name for p in stage.mutants.iterdir() if p.is_dir()] if stage.mutants.is_dir() else []
+    )
+    assert len(names) >= 3, f"{stage.name} has {len(names)} mutants"
