@@ -21,7 +21,7 @@ help:
 
 $(READY): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The workbook needs Python 3.11 or newer; set PYTHON=python3.X")'
-	@echo "Setting up $(VENV) (first run only, about a minute)…"
+	@echo "Setting up $(VENV) (on first use or when pyproject.toml changes; about a minute)…"
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
