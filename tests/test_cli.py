@@ -27,8 +27,16 @@ def test_the_json_report_has_the_documented_shape(state: Path, tmp_path: Path) -
     assert completed.returncode == 1  # the skeleton: nothing done yet
     result = json.loads(report.read_text())
     assert set(result) == {"stage", "number", "status", "passed", "total", "error", "requirements"}
-    assert (result["stage"], result["number"], result["status"]) == (FIRST.name, FIRST.number, "fail")
-    assert (result["passed"], result["total"], result["error"]) == (0, len(FIRST.requirements), None)
+    assert (result["stage"], result["number"], result["status"]) == (
+        FIRST.name,
+        FIRST.number,
+        "fail",
+    )
+    assert (result["passed"], result["total"], result["error"]) == (
+        0,
+        len(FIRST.requirements),
+        None,
+    )
     assert [r["id"] for r in result["requirements"]] == [r.id for r in FIRST.requirements]
     for requirement in result["requirements"]:
         assert set(requirement) == {"id", "summary", "status", "message"}
@@ -38,8 +46,9 @@ def test_the_json_report_has_the_documented_shape(state: Path, tmp_path: Path) -
 
 def test_a_passing_stage_exits_zero_with_status_pass(state: Path, tmp_path: Path) -> None:
     report = tmp_path / "result.json"
-    completed = run_cli("check", FIRST.name, "--target", "solutions", "--json", str(report),
-                        state=state)
+    completed = run_cli(
+        "check", FIRST.name, "--target", "solutions", "--json", str(report), state=state
+    )
     assert completed.returncode == 0
     result = json.loads(report.read_text())
     assert result["status"] == "pass"

@@ -13,7 +13,8 @@ from tests.conftest import STAGES, run_cli
 def snapshot(folder: Path) -> dict[str, str]:
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        if path.is_file() else "dir"
+        if path.is_file()
+        else "dir"
         for path in sorted(folder.rglob("*"))
     }
 

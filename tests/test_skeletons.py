@@ -10,12 +10,7 @@ SUMMARIES = {"1.2": 'GET /health answers {"status": "ok"}', "1.1": "give the app
 
 
 def test_a_block_becomes_a_todo_at_its_indentation() -> None:
-    source = (
-        "def health():\n"
-        "    # SOLUTION 1.2\n"
-        '    return {"status": "ok"}\n'
-        "    # END SOLUTION\n"
-    )
+    source = 'def health():\n    # SOLUTION 1.2\n    return {"status": "ok"}\n    # END SOLUTION\n'
     assert render(source, SUMMARIES) == (
         "def health():\n"
         '    raise NotImplementedError("TODO 1.2: GET /health answers {\\"status\\": \\"ok\\"}")\n'
