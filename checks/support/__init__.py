@@ -8,6 +8,7 @@ random data. A check reads like a requirement:
         expect_json(response, {"status": "ok"})
 """
 
+from checks.support import learner
 from checks.support.data import RandomData
 from checks.support.failures import (
     CheckFailure,
@@ -31,5 +32,6 @@ __all__ = [
     "expect_json",
     "expect_status",
     "fail",
+    "learner",
     "todo",
 ]
