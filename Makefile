@@ -11,13 +11,19 @@ TARGET ?=
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help check run hint test lint skeletons bench
+.PHONY: help setup check run hint watch progress reset grade new-stage classroom test lint skeletons bench
 
 help:
-	@echo "make check STAGE=N     grade your work on stage N (TARGET=solutions|DIR to grade another folder)"
+	@echo "make check STAGE=N     grade your work on stage N (no STAGE: the next unfinished one)"
+	@echo "                       TARGET=solutions|DIR grades another folder"
 	@echo "make run STAGE=N       serve your stage N app with reload; open http://127.0.0.1:8000/docs"
 	@echo "make hint STAGE=N      the next hint for the first unfinished requirement"
+	@echo "make watch STAGE=N     grade again on every save"
+	@echo "make progress          every stage at a glance (ARGS=--refresh grades them all again)"
+	@echo "make reset STAGE=N     put the skeleton back; your files are kept in .workbook/backups/"
 	@echo "make test              the workbook's own tests (for instructors and contributors)"
+	@echo "make grade STAGE=N SUBMISSIONS=DIR   grade a folder of learner submissions"
+	@echo "make new-stage NUMBER=11 SLUG=caching TITLE=\"Caching\"   scaffold a stage"
 
 $(READY): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The workbook needs Python 3.11 or newer; set PYTHON=python3.X")'
@@ -27,8 +33,28 @@ $(READY): pyproject.toml
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(READY)
 
+setup: $(READY)
+
 check: $(READY)
 	@$(PY) -m workbook check $(STAGE) $(if $(TARGET),--target $(TARGET)) $(ARGS)
+
+watch: $(READY)
+	@$(PY) -m workbook watch $(STAGE) $(if $(TARGET),--target $(TARGET)) $(ARGS)
+
+progress: $(READY)
+	@$(PY) -m workbook progress $(ARGS)
+
+reset: $(READY)
+	@$(PY) -m workbook reset $(STAGE) $(ARGS)
+
+grade: $(READY)
+	@$(PY) -m workbook grade --stage $(STAGE) $(SUBMISSIONS) $(ARGS)
+
+new-stage: $(READY)
+	@$(PY) -m workbook new-stage $(NUMBER) $(SLUG) "$(TITLE)"
+
+classroom: $(READY)
+	@$(PY) -m workbook classroom $(ARGS)
 
 run: $(READY)
 	@$(PY) -m workbook run $(STAGE) $(ARGS)

@@ -1,8 +1,13 @@
-"""`workbook hint`: one rung further up a requirement's hint ladder each time."""
+"""`workbook hint`: one rung further up a requirement's hint ladder each time.
+
+The ladder is the requirement's hints from stage.toml, then a last rung that
+points to the reference solution. That last rung unlocks only once the learner
+has tried: a check of the requirement has failed at least once.
+"""
 
 from __future__ import annotations
 
-from workbook import state
+from workbook import paths, state
 from workbook.stages import Requirement, Stage
 
 
@@ -15,21 +20,36 @@ def _first_unfinished(stage: Stage) -> Requirement:
     return stage.requirements[-1]
 
 
+def solution_pointer(stage: Stage, requirement: Requirement) -> str:
+    """Where the reference solution of a requirement is."""
+    marker = f"# SOLUTION {requirement.id}"
+    files = [
+        paths.shown(path)
+        for path in sorted((stage.solution / "app").rglob("*.py"))
+        if marker in path.read_text(encoding="utf-8")
+    ]
+    where = ", ".join(files) if files else paths.shown(stage.solution)
+    return (
+        f"Compare with the reference solution: {where} "
+        f"(look for the lines marked `{marker}`). Read it, close it, then write your own."
+    )
+
+
 def show(stage: Stage, req_id: str | None) -> int:
     requirement = stage.requirement(req_id) if req_id else _first_unfinished(stage)
-    rung = min(state.hint_rung(stage.name, requirement.id), len(requirement.hints) - 1)
-    print(
-        f"Hint {rung + 1} of {len(requirement.hints)} for {requirement.id}: {requirement.summary}"
-    )
+    ladder = [*requirement.hints, solution_pointer(stage, requirement)]
+    rung = min(state.hint_rung(stage.name, requirement.id), len(ladder) - 1)
+    locked = rung == len(ladder) - 1 and not state.has_attempted(stage.name, requirement.id)
+    if locked:
+        rung -= 1
+    print(f"Hint {rung + 1} of {len(ladder)} for {requirement.id}: {requirement.summary}")
     print()
-    print(f"  {requirement.hints[rung]}")
+    print(f"  {ladder[rung]}")
     print()
-    if rung + 1 < len(requirement.hints):
+    if locked:
+        print("The last hint points to the reference solution. It unlocks once you have tried:")
+        print(f"write your attempt, run `make check STAGE={stage.number}`, and ask again.")
+    elif rung + 1 < len(ladder):
         state.set_hint_rung(stage.name, requirement.id, rung + 1)
         print(f"Still stuck? `make hint STAGE={stage.number}` again gives the next hint.")
-    else:
-        print(
-            f"That was the last hint. The reference solution is in solutions/{stage.name}/ "
-            "— compare it with yours once you have tried."
-        )
     return 0

@@ -112,7 +112,9 @@ def _requirements(result: StageResult) -> Table:
     return table
 
 
-def render(result: StageResult, out: Console, *, verbose: bool = False) -> None:
+def render(
+    result: StageResult, out: Console, *, verbose: bool = False, modified: list[str] | None = None
+) -> None:
     stage = result.stage
     if verbose and result.output:
         out.print(Text(result.output))
@@ -128,6 +130,15 @@ def render(result: StageResult, out: Console, *, verbose: bool = False) -> None:
     out.print(_requirements(result))
     out.print()
     _score(result, out)
+    if modified:
+        shown = ", ".join(modified[:3]) + (" …" if len(modified) > 3 else "")
+        out.print(
+            Text(
+                f"⚠ The checks differ from the committed version ({shown}): this grade "
+                "may not mean what it says. `git checkout -- checks` restores them.",
+                style="bold yellow",
+            )
+        )
 
 
 def _score(result: StageResult, console: Console) -> None:
@@ -135,13 +146,18 @@ def _score(result: StageResult, console: Console) -> None:
     score = Text(f"Stage {number} · {result.passed}/{result.total} done", style="bold")
     console.print(score)
     if result.status == "pass":
-        console.print(
-            Text(
-                f"All done. On to stage {number + 1}: read its README.md, "
-                f"then `make check STAGE={number + 1}`.",
-                style="green",
+        following = sorted(paths.STAGES.glob(f"{number + 1:02d}_*"))
+        if following:
+            console.print(
+                Text(
+                    f"All done. On to stage {number + 1}: read "
+                    f"stages/{following[0].name}/README.md, then "
+                    f"`make check STAGE={number + 1}`.",
+                    style="green",
+                )
             )
-        )
+        else:
+            console.print(Text("All done, and that was the last stage. Well done!", style="green"))
         return
     if result.error is not None:
         console.print("Next: fix the problem above, then run the check again.")

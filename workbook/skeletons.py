@@ -89,6 +89,23 @@ def render(source: str, summaries: dict[str, str], where: str = "<source>") -> s
     return "".join(out)
 
 
+def solution_only(source: str) -> str:
+    """The code with every marker and stub removed: what the solution runs.
+    A new stage starts from this copy of the previous stage's solution."""
+    out: list[str] = []
+    in_stub = False
+    for line in source.splitlines(keepends=True):
+        if _BEGIN.match(line):
+            in_stub = False
+        elif _STUB.match(line):
+            in_stub = True
+        elif _END.match(line):
+            in_stub = False
+        elif not in_stub:
+            out.append(line)
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class SkeletonFile:
     relative: Path  # relative to the stage folder, e.g. app/main.py

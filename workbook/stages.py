@@ -61,7 +61,7 @@ class Stage:
         raise StageError(f"stage {self.number} has no requirement {req_id!r} (it has {known})")
 
 
-def _load(folder: Path) -> Stage:
+def load_stage(folder: Path) -> Stage:
     match = _FOLDER.match(folder.name)
     if match is None:
         raise StageError(f"{folder.name!r} is not a stage folder name (NN_slug)")
@@ -100,7 +100,7 @@ def all_stages() -> list[Stage]:
     folders = sorted(
         p for p in paths.STAGES.iterdir() if p.is_dir() and (p / "stage.toml").exists()
     )
-    return [_load(folder) for folder in folders]
+    return [load_stage(folder) for folder in folders]
 
 
 def find(spec: str) -> Stage:
@@ -111,6 +111,6 @@ def find(spec: str) -> Stage:
         if match is None or not (folder / "stage.toml").exists():
             continue
         if spec == folder.name or (spec.isdigit() and int(spec) == int(match["number"])):
-            return _load(folder)
+            return load_stage(folder)
     available = ", ".join(str(int(f.name[:2])) for f in sorted(paths.STAGES.glob("[0-9][0-9]_*")))
     raise StageError(f"no stage {spec!r} (available: {available or 'none'})")

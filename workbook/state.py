@@ -52,3 +52,23 @@ def set_hint_rung(stage_name: str, req_id: str, rung: int) -> None:
     ladders = _read(_hints_file()) or {}
     ladders.setdefault(stage_name, {})[req_id] = rung
     _write(_hints_file(), ladders)
+
+
+def _attempts_file() -> Path:
+    return paths.STATE / "attempts.json"
+
+
+def record_attempts(stage_name: str, result: dict[str, Any]) -> None:
+    """Remember each requirement that a check has found wrong: the learner has
+    tried it, which unlocks the last rung of its hint ladder."""
+    tried = {r["id"] for r in result.get("requirements", []) if r["status"] in ("fail", "error")}
+    if not tried:
+        return
+    attempts = _read(_attempts_file()) or {}
+    attempts[stage_name] = sorted(set(attempts.get(stage_name, [])) | tried)
+    _write(_attempts_file(), attempts)
+
+
+def has_attempted(stage_name: str, req_id: str) -> bool:
+    attempts = _read(_attempts_file()) or {}
+    return req_id in attempts.get(stage_name, [])
