@@ -57,19 +57,53 @@ def apply_mutant(mutant: Mutant, destination: Path) -> Path:
 
 
 def run_cli(
-    *arguments: str, state: Path, timeout: float = 120, env: dict[str, str] | None = None
+    *arguments: str,
+    state: Path,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+    repo: Path = paths.REPO,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`python -m workbook …` as a learner runs it, with its state kept aside."""
     environment = {**os.environ, "WORKBOOK_STATE_DIR": str(state), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "workbook", *arguments],
-        cwd=paths.REPO,
+        cwd=repo,
         env=environment,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        input=stdin if stdin is not None else "",
     )
+
+
+REPO_PARTS = (
+    "workbook",
+    "checks",
+    "stages",
+    "solutions",
+    "tests",
+    "conftest.py",
+    "pyproject.toml",
+    "Makefile",
+)
+
+
+def copy_repo(destination: Path) -> Path:
+    """A copy of the workbook to change freely: new stages, reset stages."""
+    destination.mkdir(parents=True)
+    for part in REPO_PARTS:
+        source = paths.REPO / part
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                destination / part,
+                ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
+            )
+        else:
+            shutil.copy2(source, destination / part)
+    return destination
 
 
 @pytest.fixture

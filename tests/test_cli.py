@@ -102,7 +102,7 @@ def test_a_mistake_shows_what_was_sent_expected_and_got(state: Path, tmp_path: P
     assert "hint" in out
 
 
-def test_hints_climb_the_ladder_one_rung_a_time(state: Path) -> None:
+def test_hints_climb_the_ladder_one_rung_a_time(state: Path) -> None:  # (last rung: tooling tests)
     requirement = FIRST.requirements[0]
     seen = []
     for _ in range(len(requirement.hints) + 1):

@@ -71,7 +71,9 @@ def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> in
 
         modified.extend(modified_checks(stage))
 
-    result = grading.grade(stage, target, seed=seed, while_waiting=meanwhile)
+    result = grading.grade(
+        stage, target, seed=seed, while_waiting=meanwhile, verbose=args.verbose
+    )
     from workbook import report
 
     if not args.quiet:

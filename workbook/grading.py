@@ -62,6 +62,7 @@ def _child_arguments(
     seed: str | None,
     timeout: float,
     shard: tuple[int, int],
+    verbose: bool = False,
 ) -> list[str]:
     arguments = [
         "-c",
@@ -86,7 +87,10 @@ def _child_arguments(
         "-q",
         "--no-header",
         "--show-capture=no",
-        "--tb=short",
+        # pytest's own traceback formatting re-reads FastAPI's sources for
+        # every frame (half a second per failing check); the report does not
+        # use it, so it is only made for -v.
+        "--tb=native" if verbose else "--tb=no",
         "-o",
         "console_output_style=classic",
         str(stage.checks),
@@ -191,6 +195,18 @@ def _spawn(arguments: list[str], workdir: Path, output: Path) -> int:
 _popen: dict[int, subprocess.Popen[bytes]] = {}
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """What every child of one grading run is given."""
+
+    stage: Stage
+    target: Path
+    workdir: Path
+    seed: str | None
+    timeout: float
+    verbose: bool
+
+
 @dataclass
 class _Shard:
     """One child pytest process running a share of the checks."""
@@ -204,31 +220,23 @@ class _Shard:
     returncode: int | None = None
     finished: bool = False
 
-    def start(
-        self,
-        stage: Stage,
-        target: Path,
-        workdir: Path,
-        *,
-        deselect: set[str],
-        seed: str | None,
-        timeout: float,
-    ) -> None:
+    def start(self, spec: _Spec, deselect: set[str]) -> None:
         name = f"{self.index}-{self.attempt}"
-        self.events = workdir / f"events-{name}.jsonl"
-        self.output = workdir / f"output-{name}.txt"
+        self.events = spec.workdir / f"events-{name}.jsonl"
+        self.output = spec.workdir / f"output-{name}.txt"
         arguments = _child_arguments(
-            stage,
-            target,
+            spec.stage,
+            spec.target,
             self.events,
-            workdir / f"tmp-{name}",
+            spec.workdir / f"tmp-{name}",
             deselect=deselect,
-            seed=seed,
-            timeout=timeout,
+            seed=spec.seed,
+            timeout=spec.timeout,
             shard=(self.index, self.count),
+            verbose=spec.verbose,
         )
         launch = _fork if hasattr(os, "fork") else _spawn
-        self.pid = launch(arguments, workdir, self.output)
+        self.pid = launch(arguments, spec.workdir, self.output)
         self.attempt += 1
         self.returncode, self.finished = None, False
 
@@ -391,17 +399,18 @@ def grade(
     stage_timeout: float = STAGE_TIMEOUT,
     workers: int | None = None,
     while_waiting: Callable[[], None] | None = None,
+    verbose: bool = False,
 ) -> StageResult:
     """Grade `target` (a folder holding app/) against the stage's checks."""
     deadline = time.monotonic() + stage_timeout
     run = _Run(check_timeout)
     preload()
     with tempfile.TemporaryDirectory(prefix="workbook-") as tmp:
-        workdir = Path(tmp)
+        spec = _Spec(stage, target, Path(tmp), seed, check_timeout, verbose)
         count = workers or _default_workers()
         active = [_Shard(index, count) for index in range(count)]
         for shard in active:
-            shard.start(stage, target, workdir, deselect=set(), seed=seed, timeout=check_timeout)
+            shard.start(spec, deselect=set())
         if while_waiting is not None:
             while_waiting()
         while active:
@@ -419,14 +428,7 @@ def grade(
                 if out_of_time or finished or run.load_error:
                     continue
                 if run.died(shard, events):
-                    shard.start(
-                        stage,
-                        target,
-                        workdir,
-                        deselect=set(run.outcomes),
-                        seed=seed,
-                        timeout=check_timeout,
-                    )
+                    shard.start(spec, deselect=set(run.outcomes))
                     active.append(shard)
             if run.load_error:
                 for shard in active:  # the others will only find the same error

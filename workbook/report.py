@@ -134,8 +134,9 @@ def render(
         shown = ", ".join(modified[:3]) + (" …" if len(modified) > 3 else "")
         out.print(
             Text(
-                f"⚠ The checks differ from the committed version ({shown}): this grade "
-                "may not mean what it says. `git checkout -- checks` restores them.",
+                f"⚠ These checks are not the committed ones (changed or new: {shown}), so "
+                "this grade may not mean what it says. `git status checks` shows what "
+                "changed; `git checkout -- checks` restores the committed checks.",
                 style="bold yellow",
             )
         )
