@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 
 class UserBase(BaseModel):
+    """What a user looks like on the way in and on the way out."""
+
     username: str = Field(min_length=3, max_length=32)
     email: EmailStr
 
@@ -41,6 +43,8 @@ class UserPublic(UserBase):
 
 
 class ProductBase(BaseModel):
+    """What a product looks like on the way in and on the way out."""
+
     name: str = Field(min_length=1, max_length=100)
     price: float = Field(gt=0)
     description: str | None = Field(default=None, max_length=500)
@@ -63,4 +67,6 @@ class ProductCreate(ProductBase):
 
 
 class ProductPublic(ProductBase):
+    """A product as the API shows it, with the id the server gave it."""
+
     id: int

@@ -1,0 +1,109 @@
+"""What the shop API accepts and what it returns.
+
+Each resource is a family of models: what a client may send (`…Create`) and
+what the API sends back (`…Public`), both built on the fields they share
+(`…Base`). Keeping the families apart is what stops a client from choosing its
+own id, and what keeps a password inside the server.
+"""
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class UserBase(BaseModel):
+    """What a user looks like on the way in and on the way out."""
+
+    # SOLUTION 2.4
+    username: str = Field(min_length=3, max_length=32)
+    email: EmailStr
+    # STUB
+    # # TODO 2.4: bound the username to 3–32 characters; make the email an EmailStr
+    # username: str
+    # email: str
+    # END SOLUTION
+
+
+class UserCreate(UserBase):
+    """The body of POST /users: the only model that ever holds a password."""
+
+    model_config = ConfigDict(
+        # SOLUTION 2.7
+        # An unknown key (id, role, is_admin) is a client's mistake or a probe:
+        # refuse it with a 422 rather than drop it without a word.
+        extra="forbid",
+        # STUB
+        # # TODO 2.7: refuse keys the model does not declare (a client must not send an id)
+        # END SOLUTION
+        # SOLUTION 2.8
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "ada_lovelace",
+                    "email": "ada@example.com",
+                    "password": "correct-horse-battery",
+                }
+            ]
+        },
+        # STUB
+        # # TODO 2.8: give /docs an example body (json_schema_extra={"examples": [...]})
+        # END SOLUTION
+    )
+
+    # SOLUTION 2.4
+    # An upper bound too: hashing a megabyte-long password is a cheap way to
+    # keep a server busy.
+    password: str = Field(min_length=8, max_length=128)
+    # STUB
+    # password: str  # TODO 2.4: 8–128 characters
+    # END SOLUTION
+
+
+class UserPublic(UserBase):
+    """A user as the API shows it. No password field, so none can be sent."""
+
+    id: int
+
+
+class ProductBase(BaseModel):
+    """What a product looks like on the way in and on the way out."""
+
+    # SOLUTION 2.6
+    name: str = Field(min_length=1, max_length=100)
+    price: float = Field(gt=0)
+    description: str | None = Field(default=None, max_length=500)
+    # STUB
+    # # TODO 2.6: name 1–100 characters, price above 0, description at most 500 characters
+    # name: str
+    # price: float
+    # description: str | None = None
+    # END SOLUTION
+
+
+class ProductCreate(ProductBase):
+    """The body of POST /products. The server assigns the id."""
+
+    model_config = ConfigDict(
+        # SOLUTION 2.7
+        extra="forbid",
+        # STUB
+        # # TODO 2.7: refuse keys the model does not declare (a client must not send an id)
+        # END SOLUTION
+        # SOLUTION 2.8
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Brass lantern",
+                    "price": 24.5,
+                    "description": "Hand-polished, with a glass chimney.",
+                }
+            ]
+        },
+        # STUB
+        # # TODO 2.8: give /docs an example body (json_schema_extra={"examples": [...]})
+        # END SOLUTION
+    )
+
+
+class ProductPublic(ProductBase):
+    """A product as the API shows it, with the id the server gave it."""
+
+    id: int
