@@ -138,6 +138,11 @@ def preload() -> None:
         return {"item_id": item_id}
 
     warm.openapi()
+    # EmailStr loads email-validator (and its DNS and IDNA libraries) on first use.
+    with contextlib.suppress(ImportError):
+        from pydantic import EmailStr, TypeAdapter
+
+        TypeAdapter(EmailStr).validate_python("warm@example.com")
 
 
 def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
