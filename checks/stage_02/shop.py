@@ -4,11 +4,12 @@ steps that later requirements stand on (creating a user or a product)."""
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from checks.support import RandomData, body_of, expect, fail, todo
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 USER_FIELDS = {"id", "username", "email"}
 PRODUCT_FIELDS = {"id", "name", "price", "description"}

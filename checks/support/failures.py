@@ -71,7 +71,7 @@ def expect_status(response: httpx.Response, status: int, why: str | None = None)
     if response.status_code != status:
         request = response.request
         fail(
-            why or f"{request.method} {request.url.path} should answer {status}",
+            why or f"{request.method} {request.url.raw_path.decode()} should answer {status}",
             expected=f"status {status}",
             response=response,
         )

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 # END SOLUTION
 
 class UserBase(BaseModel):
+    """What a user looks like on the way in and on the way out."""
+
     username: str = Field(min_length=3, max_length=32)
     email: EmailStr
 
@@ -65,6 +67,9 @@ class Category(StrEnum):
 
 
 # STUB
+# # TODO 3.6: class Category(StrEnum), the six departments
+#
+#
 # END SOLUTION
 # SOLUTION 3.4
 # Every bound is a promise the server keeps for free: no empty tags, no
@@ -75,6 +80,8 @@ Tag = Annotated[str, Field(min_length=1, max_length=30)]
 # STUB
 # END SOLUTION
 class ProductBase(BaseModel):
+    """What a product looks like on the way in and on the way out."""
+
     name: str = Field(min_length=1, max_length=100)
     price: float = Field(gt=0)
     description: str | None = Field(default=None, max_length=500)
@@ -83,10 +90,12 @@ class ProductBase(BaseModel):
     # still works: a new required field is a breaking change.
     category: str = "other"
     # STUB
+    # # TODO 3.6: a category, "other" by default
     # END SOLUTION
     # SOLUTION 3.4
     tags: list[Tag] = Field(default_factory=list, max_length=10)
     # STUB
+    # # TODO 3.4: tags, up to 10 strings of 1–30 characters, [] by default
     # END SOLUTION
 
 
@@ -116,6 +125,8 @@ class ProductCreate(ProductBase):
 
 
 class ProductPublic(ProductBase):
+    """A product as the API shows it, with the id the server gave it."""
+
     id: int
 # SOLUTION 3.5
 
@@ -148,4 +159,7 @@ class ProductFilter(BaseModel):
             raise ValueError("min_price is greater than max_price")
         return self
 # STUB
+#
+#
+# # TODO 3.5: class ProductFilter, the query string of GET /products as one model
 # END SOLUTION

@@ -42,6 +42,9 @@ UserId = Annotated[int, Path(ge=1)]
 
 
 # STUB
+# # TODO 3.1: ProductId and UserId, path parameters from 1 up
+#
+#
 # END SOLUTION
 # Return types: FastAPI validates each response against them and documents its
 # shape in the OpenAPI schema (stage 2 is all about models).
@@ -70,6 +73,7 @@ _user_ids = count(1)
 # first one did instead of creating a second product.
 _created_by_key: dict[str, ProductPublic] = {}
 # STUB
+# # TODO 3.8: remember what each Idempotency-Key created
 # END SOLUTION
 
 
@@ -141,6 +145,7 @@ def create_product(
     response.headers["Location"] = f"/products/{created.id}"
     return created
 # STUB
+# # TODO 3.8: read the Idempotency-Key header; a repeated key creates nothing
 # def create_product(product: ProductCreate, response: Response) -> ProductPublic:
 #     """Create a product from the JSON body; the server assigns the id."""
 #     created = ProductPublic(id=next(_product_ids), **product.model_dump())

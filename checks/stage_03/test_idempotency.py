@@ -1,0 +1,77 @@
+"""Stage 3: POST /products honours an Idempotency-Key request header."""
+
+import pytest
+
+from checks.stage_03.shop import expect_products, new_product, parameter
+from checks.support import body_of, expect, expect_header, expect_status, fail, todo
+
+HEADER = "Idempotency-Key"
+
+
+def _key(data):
+    return f"{data.token(8)}-{data.token(8)}"
+
+
+def _post(client, body, key=None):
+    headers = {HEADER: key} if key is not None else {}
+    response = client.post("/products", json=body, headers=headers)
+    expect_status(response, 201, "POST /products should create the product (or, for a retry, "
+                  "answer as the first request did)")
+    product = body_of(response)
+    expect(isinstance(product, dict) and isinstance(product.get("id"), int),
+           "POST /products should answer the product with its integer id",
+           expected='{"id": <an integer>, …}', response=response)
+    return response, product
+
+
+def _explain_a_second_product(app, response):
+    """A retry created a new product: not started, or read from the wrong place?"""
+    found = parameter(app, "post", "/products", HEADER)
+    if found is None:
+        todo(f"POST /products does not read an {HEADER} header yet")
+    if found.get("in") != "header":
+        fail(
+            f"POST /products reads idempotency_key from the {found.get('in')}, but clients send "
+            f"it as a request header, {HEADER}: …",
+            expected="idempotency_key: Annotated[str | None, Header()] = None",
+            response=response,
+        )
+    fail(
+        f"POST /products sent again with the same {HEADER} created a second product",
+        expected="status 201 and the product created the first time (same id)",
+        response=response,
+    )
+
+
+@pytest.mark.req("3.8")
+def test_retry_with_the_same_key_creates_nothing(client, app, data):
+    """A retry with the same Idempotency-Key answers 201 with the first product; nothing new."""
+    key, body = _key(data), new_product(data)
+    first_response, first = _post(client, body, key)
+    for attempt in range(2):
+        response, again = _post(client, body, key)
+        if again["id"] != first["id"]:
+            _explain_a_second_product(app, response)
+        expect(again == first, f"retry {attempt + 1} with the same {HEADER} should answer exactly "
+               "what the first request did", expected=f"{first}", response=response)
+        expect_header(response, "location", first_response.headers.get("location"))
+    expect_products(client.get("/products"), [first])
+
+
+@pytest.mark.req("3.8")
+def test_new_key_or_no_key_creates_a_product(client, app, data):
+    """A different Idempotency-Key, or none, creates a new product each time."""
+    body = new_product(data)
+    key = _key(data)
+    _, first = _post(client, body, key)
+    response, retried = _post(client, body, key)
+    if retried["id"] != first["id"]:
+        _explain_a_second_product(app, response)
+    _, second = _post(client, body, _key(data))
+    _, third = _post(client, body)
+    _, fourth = _post(client, body)
+    created = [first, second, third, fourth]
+    ids = [product["id"] for product in created]
+    expect(len(set(ids)) == 4, f"a new {HEADER}, or none, should create a new product each "
+           f"time; the ids were {ids}", expected="four different ids")
+    expect_products(client.get("/products"), created)
