@@ -7,6 +7,7 @@ A file that would be overwritten and differs is first copied to
 from __future__ import annotations
 
 import shutil
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -20,8 +21,27 @@ def backup_folder(stage: Stage) -> Path:
     return paths.STATE / "backups" / f"{stage.name}-{stamp}"
 
 
+def _committed(path: Path) -> bytes | None:
+    """The file as the last commit has it, or None (not in git, or no git)."""
+    try:
+        completed = subprocess.run(
+            ["git", "show", f"HEAD:{path.relative_to(paths.REPO).as_posix()}"],
+            cwd=paths.REPO,
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout if completed.returncode == 0 else None
+
+
 def write(stage: Stage) -> list[str]:
-    """Write the stage's skeleton; returns what was backed up."""
+    """Write the stage's skeleton; returns the files kept aside first.
+
+    A file is kept aside when it would be lost: it differs from what is being
+    written and from the committed version (a learner's work, or an uncommitted
+    edit). Regenerating over an earlier generated skeleton keeps nothing."""
     generated = {f.relative: f.content for f in build(stage)}
     app = stage.folder / "app"
     existing = (
@@ -37,13 +57,14 @@ def write(stage: Stage) -> list[str]:
     backups = backup_folder(stage)
     for path in existing:
         relative = path.relative_to(stage.folder)
-        if generated.get(relative) != path.read_bytes():
+        content = path.read_bytes()
+        if generated.get(relative) != content and _committed(path) != content:
             destination = backups / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
             kept_aside.append(paths.shown(destination))
-            if relative not in generated:
-                path.unlink()
+        if relative not in generated:
+            path.unlink()
     for relative, content in generated.items():
         destination = stage.folder / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
