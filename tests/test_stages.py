@@ -4,28 +4,44 @@ and the generated skeleton agree."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from tests.conftest import STAGES
-from workbook import grading, skeletons
+from workbook import grading, postgres, skeletons
 from workbook.stages import Stage
 
 by_name = pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
+# Stages graded on PostgreSQL too are tested there as well.
+on_each_database = pytest.mark.parametrize(
+    ("stage", "database"),
+    [(stage, database) for stage in STAGES for database in stage.databases],
+    ids=lambda value: value.name if isinstance(value, Stage) else value,
+)
 
 
-@by_name
-def test_the_solution_passes_every_requirement(stage: Stage) -> None:
-    result = grading.grade(stage, stage.solution)
+def need(database: str) -> None:
+    if database == "postgresql" and (reason := postgres.unavailable()):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test on PostgreSQL: {reason}")
+        pytest.skip(f"PostgreSQL: {reason}")
+
+
+@on_each_database
+def test_the_solution_passes_every_requirement(stage: Stage, database: str) -> None:
+    need(database)
+    result = grading.grade(stage, stage.solution, database=database)
     failing = {r.id: r.message for r in result.requirements if r.status != "pass"}
     assert result.error is None, result.error
     assert failing == {}
 
 
-@by_name
-def test_the_skeleton_leaves_every_requirement_to_do(stage: Stage) -> None:
-    result = grading.grade(stage, stage.folder)
+@on_each_database
+def test_the_skeleton_leaves_every_requirement_to_do(stage: Stage, database: str) -> None:
+    need(database)
+    result = grading.grade(stage, stage.folder, database=database)
     assert result.error is None, result.error
     not_todo = {r.id: f"{r.status}: {r.message}" for r in result.requirements if r.status != "todo"}
     assert not_todo == {}

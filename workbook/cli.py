@@ -71,7 +71,7 @@ def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> in
 
         modified.extend(modified_checks(stage))
 
-    result = grading.grade(
+    result = grading.grade_stage(
         stage, target, seed=seed, while_waiting=meanwhile, verbose=args.verbose
     )
     from workbook import report

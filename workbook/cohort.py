@@ -52,7 +52,7 @@ def grade_one(stage_name: str, folder: str, cap: float) -> dict[str, Any]:
         target = grading.resolve_target(stage, folder)
         if not (target / "app").is_dir():
             return _failed(stage, "empty submission: no app/ package for this stage")
-        return grading.grade(stage, target, workers=1, stage_timeout=cap).to_json()
+        return grading.grade_stage(stage, target, workers=1, stage_timeout=cap).to_json()
     except Exception:  # one bad submission must not stop the cohort
         return _failed(
             stage, "the grader failed on this submission:\n" + traceback.format_exc(limit=3)

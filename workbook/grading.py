@@ -63,6 +63,7 @@ def _child_arguments(
     timeout: float,
     shard: tuple[int, int],
     verbose: bool = False,
+    database: str = "sqlite",
 ) -> list[str]:
     arguments = [
         "-c",
@@ -82,6 +83,7 @@ def _child_arguments(
         f"--target={target}",
         f"--wb-events={events}",
         f"--wb-shard={shard[0]}/{shard[1]}",
+        f"--database={database}",
         "--basetemp",
         str(basetemp),
         "-q",
@@ -210,6 +212,7 @@ class _Spec:
     seed: str | None
     timeout: float
     verbose: bool
+    database: str
 
 
 @dataclass
@@ -239,6 +242,7 @@ class _Shard:
             timeout=spec.timeout,
             shard=(self.index, self.count),
             verbose=spec.verbose,
+            database=spec.database,
         )
         launch = _fork if hasattr(os, "fork") else _spawn
         self.pid = launch(arguments, spec.workdir, self.output)
@@ -405,13 +409,14 @@ def grade(
     workers: int | None = None,
     while_waiting: Callable[[], None] | None = None,
     verbose: bool = False,
+    database: str = "sqlite",
 ) -> StageResult:
     """Grade `target` (a folder holding app/) against the stage's checks."""
     deadline = time.monotonic() + stage_timeout
     run = _Run(check_timeout)
     preload()
     with tempfile.TemporaryDirectory(prefix="workbook-") as tmp:
-        spec = _Spec(stage, target, Path(tmp), seed, check_timeout, verbose)
+        spec = _Spec(stage, target, Path(tmp), seed, check_timeout, verbose, database)
         count = workers or _default_workers()
         active = [_Shard(index, count) for index in range(count)]
         for shard in active:
@@ -452,6 +457,26 @@ def grade(
                 run.mark(nodeid, "not run: the grader lost track of this check", "grader")
     output = "\n".join(run.outputs[index] for index in sorted(run.outputs))
     return _assemble(stage, target, run.collected, run.outcomes, run.load_error, seed, output)
+
+
+def grade_stage(stage: Stage, target: Path, **options: Any) -> StageResult:
+    """Grade on every database the stage names: SQLite, then PostgreSQL where a
+    server is configured. A requirement passes only if it passes on all."""
+    from workbook import postgres
+    from workbook.results import merge
+
+    result = grade(stage, target, **options)
+    if "postgresql" in stage.databases:
+        reason = postgres.unavailable()
+        if reason is not None:
+            result.notes.append(f"Not checked on PostgreSQL: {reason}.")
+        elif result.error is None:
+            options.pop("while_waiting", None)
+            result = merge(
+                result, grade(stage, target, database="postgresql", **options), "PostgreSQL"
+            )
+            result.notes.append("Checked on SQLite and on PostgreSQL.")
+    return result
 
 
 def _grader_failure(returncode: int | None, output: str) -> str:

@@ -130,6 +130,8 @@ def render(
     out.print(_requirements(result))
     out.print()
     _score(result, out)
+    for note in result.notes:
+        out.print(Text(note, style="dim"))
     if modified:
         shown = ", ".join(modified[:3]) + (" …" if len(modified) > 3 else "")
         out.print(

@@ -74,6 +74,7 @@ class StageResult:
     error: str | None = None  # set when the app could not be loaded at all
     seed: str | None = None
     output: str = ""  # the tail of pytest's own output, for -v
+    notes: list[str] = field(default_factory=list)  # e.g. a database not checked
 
     @property
     def passed(self) -> int:
@@ -139,3 +140,34 @@ def describe(check: CheckOutcome) -> str:
         body = check.got.get("body") or ""
         lines.append(f"got: {check.got['status']}  {body}".rstrip())
     return "\n".join(lines)
+
+
+def merge(first: StageResult, second: StageResult, label: str) -> StageResult:
+    """One result from two runs of the same stage (on SQLite, then PostgreSQL):
+    a requirement passes only if it passes on both; problems of the second run
+    say where they happened."""
+    requirements = []
+    for mine, theirs in zip(first.requirements, second.requirements, strict=True):
+        relabelled = [
+            CheckOutcome(
+                **{
+                    **vars(check),
+                    "nodeid": f"{check.nodeid}[{label}]",
+                    "message": f"on {label}: {check.message}" if check.message else "",
+                }
+            )
+            for check in theirs.checks
+        ]
+        checks = mine.checks + relabelled
+        requirements.append(RequirementResult(mine.requirement, requirement_status(checks), checks))
+    error = first.error or (f"on {label}: {second.error}" if second.error else None)
+    output = f"{first.output}\n--- {label} ---\n{second.output}"
+    return StageResult(
+        first.stage,
+        first.target,
+        requirements,
+        error,
+        first.seed,
+        output,
+        [*first.notes, *second.notes],
+    )

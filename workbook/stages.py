@@ -36,6 +36,9 @@ class Stage:
     summary: str
     objectives: tuple[str, ...]
     requirements: tuple[Requirement, ...] = field(default_factory=tuple)
+    # The databases the checks run on; "postgresql" runs where a server is
+    # configured (WORKBOOK_POSTGRES_URL), and the report says when it was not.
+    databases: tuple[str, ...] = ("sqlite",)
 
     @property
     def folder(self) -> Path:
@@ -82,9 +85,13 @@ def load_stage(folder: Path) -> Stage:
             summary=data.get("summary", ""),
             objectives=tuple(data.get("objectives", ())),
             requirements=requirements,
+            databases=tuple(data.get("databases", ("sqlite",))),
         )
     except (KeyError, TypeError) as error:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: missing {error}") from error
+    unknown = set(stage.databases) - {"sqlite", "postgresql"}
+    if unknown:
+        raise StageError(f"{paths.shown(folder / 'stage.toml')}: unknown databases {unknown}")
     for requirement in requirements:
         if not requirement.id.startswith(f"{number}."):
             raise StageError(f"requirement {requirement.id} does not belong to stage {number}")

@@ -7,14 +7,16 @@ the folder that holds the `app/` package being graded.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 
+from checks.support import databases
 from checks.support.client import RecordingClient
 from checks.support.data import RandomData
+from checks.support.live import LiveServer
 from workbook.app_loader import AppLoadError, load_app
 
 _load_failure = pytest.StashKey[str]()
@@ -24,6 +26,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("workbook", "FastAPI Workbook grader")
     group.addoption("--target", help="folder holding the app/ package to grade")
     group.addoption("--seed", default=None, help="seed for the checks' random data")
+    group.addoption(
+        "--database",
+        default="sqlite",
+        choices=("sqlite", "postgresql"),
+        help="the database each check gets (postgresql: on WORKBOOK_POSTGRES_URL)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,11 +48,24 @@ def target(pytestconfig: pytest.Config) -> Path:
 
 
 @pytest.fixture
-def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Fresh configuration for one check: its own database file and secret, and
-    a working directory of its own so relative paths never land in the target."""
+def database_url(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[str]:
+    """A clean database for this check: a new SQLite file, or a new PostgreSQL
+    database (created for the check and dropped after it)."""
+    if pytestconfig.getoption("--database") == "postgresql":
+        with databases.postgres_database() as url:
+            yield url
+    else:
+        yield databases.sqlite_database(tmp_path)
+
+
+@pytest.fixture
+def environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> dict[str, str]:
+    """Fresh configuration for one check: its own database and secret, and a
+    working directory of its own so relative paths never land in the target."""
     values = {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_hex(32),
         "ACCESS_TOKEN_EXPIRE_MINUTES": "15",
     }
@@ -73,6 +94,26 @@ def client(app: FastAPI) -> Iterator[RecordingClient]:
     """A TestClient used as a context manager, so the app's lifespan runs."""
     with RecordingClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def reload_app(target: Path, environment: dict[str, str]) -> Callable[[], FastAPI]:
+    """Import the app afresh again, on the same configuration and database: a
+    restart, for checks that data outlives the process."""
+    return lambda: load_app(target)
+
+
+@pytest.fixture
+def live_server(
+    app: FastAPI, target: Path, environment: dict[str, str], tmp_path: Path
+) -> Iterator[LiveServer]:
+    """The app served by uvicorn on a free loopback port (it imported in-process
+    first, through `app`, so a broken app is reported as such)."""
+    server = LiveServer(target, environment, tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
