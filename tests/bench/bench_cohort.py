@@ -75,7 +75,8 @@ def main() -> None:
         parallel = grade(arguments.stage, cohort, cores)
     n = arguments.count
     print(f"{n} submissions of stage {arguments.stage} on {cores} cores")
-    for label, seconds in (("serial   (--jobs 1)", serial), (f"parallel (--jobs {cores})", parallel)):
+    runs = (("serial   (--jobs 1)", serial), (f"parallel (--jobs {cores})", parallel))
+    for label, seconds in runs:
         print(f"{label}: {seconds:6.1f} s  {seconds / n * 1000:6.0f} ms per submission")
     print(f"speed-up: {serial / parallel:.2f}x")
 
