@@ -62,7 +62,7 @@ def test_a_passing_stage_exits_zero_with_status_pass(state: Path, tmp_path: Path
         (["check", "99"], "no stage '99'"),
         (["check", "nonsense"], "no stage 'nonsense'"),
         (["check", "1", "--target", "/no/such/folder"], "no folder"),
-        (["check"], "which stage?"),
+        (["reset"], "which stage?"),
         (["hint", "1", "9.9"], "no requirement '9.9'"),
     ],
 )
@@ -102,18 +102,17 @@ def test_a_mistake_shows_what_was_sent_expected_and_got(state: Path, tmp_path: P
     assert "hint" in out
 
 
-def test_hints_climb_the_ladder_one_rung_a_time(state: Path) -> None:  # (last rung: tooling tests)
+def test_hints_climb_the_ladder_one_rung_a_time(state: Path) -> None:
     requirement = FIRST.requirements[0]
-    seen = []
-    for _ in range(len(requirement.hints) + 1):
-        completed = run_cli("hint", FIRST.name, requirement.id, state=state)
-        assert completed.returncode == 0
-        seen.append(completed.stdout)
+    rungs = len(requirement.hints) + 1  # the stage's hints, then the solution
+    seen = [run_cli("hint", FIRST.name, requirement.id, state=state) for _ in range(rungs + 1)]
+    assert all(completed.returncode == 0 for completed in seen)
     for rung, hint in enumerate(requirement.hints):
-        assert hint in seen[rung]
-        assert f"Hint {rung + 1} of {len(requirement.hints)}" in seen[rung]
-    assert requirement.hints[-1] in seen[-1]  # stays on the last rung
-    assert "solutions/" in seen[-1]
+        assert hint in seen[rung].stdout
+        assert f"Hint {rung + 1} of {rungs}" in seen[rung].stdout
+    # Not tried yet: the solution rung stays locked (tests/test_tooling.py unlocks it).
+    assert requirement.hints[-1] in seen[-1].stdout
+    assert "unlocks once you have tried" in seen[-1].stdout
 
 
 def test_hint_without_a_requirement_picks_the_first_unfinished(state: Path) -> None:

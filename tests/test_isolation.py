@@ -20,7 +20,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def test_grading_writes_nothing_into_the_target(tmp_path: Path) -> None:
-    stage = STAGES[-1]
+    stage = [s for s in STAGES if (s.solution / "app").is_dir()][-1]  # the latest app
     for source in (stage.folder, stage.solution):
         target = tmp_path / source.parent.name / stage.name
         shutil.copytree(source, target)

@@ -69,8 +69,6 @@ def read_user(user_id: int) -> UserRef:
     return UserRef(user_id=user_id)
 
 
-
-
 @app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
 def create_product(name: str, response: Response) -> Product:
     """Create a product. `name` is not in the path, so it is a query parameter."""

@@ -60,8 +60,6 @@ def read_user(user_id: int) -> UserRef:
     return UserRef(user_id=user_id)
 
 
-
-
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
     """The signed-in user; until logins arrive (stage 8), everyone is the guest."""

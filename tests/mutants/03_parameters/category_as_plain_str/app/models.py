@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 #
 # END SOLUTION
 
+
 class UserBase(BaseModel):
     """What a user looks like on the way in and on the way out."""
 
@@ -128,6 +129,8 @@ class ProductPublic(ProductBase):
     """A product as the API shows it, with the id the server gave it."""
 
     id: int
+
+
 # SOLUTION 3.5
 
 
@@ -158,6 +161,8 @@ class ProductFilter(BaseModel):
         ):
             raise ValueError("min_price is greater than max_price")
         return self
+
+
 # STUB
 #
 #

@@ -100,9 +100,9 @@ def read_current_user() -> CurrentUser:
 @app.get("/users/{user_id}", tags=["users"])
 # SOLUTION 3.1
 def read_user(user_id: UserId) -> UserPublic:
-# STUB
-# def read_user(user_id: int) -> UserPublic:
-# END SOLUTION
+    # STUB
+    # def read_user(user_id: int) -> UserPublic:
+    # END SOLUTION
     """One user by id, or 404 when there is none with this id."""
     user = _users.get(user_id)
     if user is None:
@@ -144,6 +144,8 @@ def create_product(
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
+
+
 # STUB
 # # TODO 3.8: read the Idempotency-Key header; a repeated key creates nothing
 # def create_product(product: ProductCreate, response: Response) -> ProductPublic:
@@ -172,6 +174,8 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
         and wanted_tags <= set(product.tags)
     )
     return list(islice(matching, filters.offset, filters.offset + filters.limit))
+
+
 # STUB
 # END SOLUTION
 
@@ -181,6 +185,8 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
 def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
     """Products oldest first: filtered by price and tags, then one page of them."""
     return _select(_products.values(), filters)
+
+
 # STUB
 # # TODO 3.2–3.5: limit and offset, a price range, tags, then one ProductFilter model
 # def list_products() -> list[ProductPublic]:
@@ -192,9 +198,9 @@ def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPub
 @app.get("/products/{product_id}", tags=["products"])
 # SOLUTION 3.1
 def read_product(product_id: ProductId) -> ProductPublic:
-# STUB
-# def read_product(product_id: int) -> ProductPublic:
-# END SOLUTION
+    # STUB
+    # def read_product(product_id: int) -> ProductPublic:
+    # END SOLUTION
     """One product, or 404 when there is none with this id."""
     product = _products.get(product_id)
     if product is None:
@@ -205,9 +211,9 @@ def read_product(product_id: ProductId) -> ProductPublic:
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 # SOLUTION 3.1
 def delete_product(product_id: ProductId) -> None:
-# STUB
-# def delete_product(product_id: int) -> None:
-# END SOLUTION
+    # STUB
+    # def delete_product(product_id: int) -> None:
+    # END SOLUTION
     """Delete a product; 204 means done, and there is nothing to send back."""
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
@@ -223,9 +229,9 @@ def update_product_price(
     # A plain bool that is not in the path: a query parameter, ?dry_run=true.
     dry_run: bool = False,
 ) -> ProductPublic:
-# STUB
-# def update_product_price(product_id: int) -> ProductPublic:
-# END SOLUTION
+    # STUB
+    # def update_product_price(product_id: int) -> ProductPublic:
+    # END SOLUTION
     """Set one product's price; with ?dry_run=true, show the result but keep the old price."""
     # SOLUTION 3.7
     product = _products.get(product_id)
@@ -244,9 +250,9 @@ def update_product_price(
 def list_category_products(
     category: Category, filters: Annotated[ProductFilter, Query()]
 ) -> list[ProductPublic]:
-# STUB
-# def list_category_products(category: str) -> list[ProductPublic]:
-# END SOLUTION
+    # STUB
+    # def list_category_products(category: str) -> list[ProductPublic]:
+    # END SOLUTION
     """One category's products, filtered and paged as GET /products does."""
     # SOLUTION 3.6
     return _select((p for p in _products.values() if p.category == category), filters)
