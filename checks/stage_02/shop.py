@@ -100,8 +100,12 @@ def expect_rejected(response: httpx.Response, field: str, what: str) -> None:
     shape = f'status 422 and {{"detail": [{{"loc": {show(loc)}, "msg": …, "type": …}}, …]}}'
     if response.status_code in (200, 201):
         fail(f"POST {path} accepted {what}", expected=shape, response=response)
-    expect(response.status_code == 422, f"POST {path} should reject {what} with 422",
-           expected=shape, response=response)
+    expect(
+        response.status_code == 422,
+        f"POST {path} should reject {what} with 422",
+        expected=shape,
+        response=response,
+    )
     locations = [error.get("loc") for error in errors_of(response)]
     expect(
         loc in locations,
@@ -124,8 +128,12 @@ def expect_accepted(response: httpx.Response, what: str) -> None:
             expected="status 201: the limits are inclusive",
             response=response,
         )
-    expect(response.status_code in (200, 201), f"POST {path} should accept {what}",
-           expected="status 201", response=response)
+    expect(
+        response.status_code in (200, 201),
+        f"POST {path} should accept {what}",
+        expected="status 201",
+        response=response,
+    )
 
 
 def expect_record(response: httpx.Response, expected: dict[str, Any], model: str) -> None:
@@ -135,8 +143,9 @@ def expect_record(response: httpx.Response, expected: dict[str, Any], model: str
     request = response.request
     where = f"{request.method} {request.url.path}"
     if not isinstance(body, dict):
-        fail(f"{where} should answer with a JSON object", expected=show(expected),
-             response=response)
+        fail(
+            f"{where} should answer with a JSON object", expected=show(expected), response=response
+        )
     missing = sorted(set(expected) - set(body))
     if missing:
         fail(

@@ -57,19 +57,21 @@ def test_documented_example_is_a_valid_request(client, path):
     expect_status(schema_response, 200, "GET /openapi.json should serve the schema")
     example = documented_example(body_of(schema_response), path)
     if example is None:
-        todo(f"the OpenAPI schema has no example request body for POST {path} "
-             f"(add examples to {OPERATIONS[path]})")
+        todo(
+            f"the OpenAPI schema has no example request body for POST {path} "
+            f"(add examples to {OPERATIONS[path]})"
+        )
     expect(
         isinstance(example, dict),
         f"the example body for POST {path} is not a JSON object",
-        expected="an example like {\"field\": value, …}",
+        expected='an example like {"field": value, …}',
         response=schema_response,
     )
     response = client.post(path, json=example)
     if response.status_code not in (200, 201):
         fail(
             f"the example that /docs offers for POST {path} is not a valid request: "
-            "whoever presses \"Try it out\" in /docs gets this answer",
+            'whoever presses "Try it out" in /docs gets this answer',
             expected="status 201",
             response=response,
         )

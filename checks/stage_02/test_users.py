@@ -105,8 +105,11 @@ def _expect_no_secret(response, body, password):
     expect(
         keys == USER_FIELDS,
         f"the user in the response has the keys {show(sorted(keys))}"
-        + (f"; {show(sorted(keys - USER_FIELDS))} should not be there" if keys - USER_FIELDS
-           else ""),
+        + (
+            f"; {show(sorted(keys - USER_FIELDS))} should not be there"
+            if keys - USER_FIELDS
+            else ""
+        ),
         expected=f"exactly the keys {show(sorted(USER_FIELDS))}",
         response=response,
     )
