@@ -49,6 +49,7 @@ LOAD_ERRORS = {
     "sys_exit_at_import": ["sys.exit('configuration missing')", "app/main.py, line 6"],
     "os_exit_at_import": ["exited while importing your app", "exit code 3"],
     "loop_at_import": ["while importing your app within 2 s"],
+    "memory_bomb": ["MemoryError", "app/main.py, line 4"],
     "empty_folder": ["There is no empty_folder/app/main.py"],
 }
 

@@ -147,6 +147,21 @@ def preload() -> None:
         TypeAdapter(EmailStr).validate_python("warm@example.com")
 
 
+MEMORY_LIMIT_MB = int(os.environ.get("WORKBOOK_MEMORY_LIMIT_MB", "4096"))
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space, so that runaway code gets a MemoryError
+    (reported like any exception) instead of swapping the machine to a halt."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    limit = MEMORY_LIMIT_MB * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
     """Run pytest in a forked child with its own process group; returns its pid."""
     env = _child_environment()
@@ -160,6 +175,7 @@ def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
     code = 3
     try:
         os.setpgid(0, 0)
+        _limit_memory()
         sink = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(sink, 1)
         os.dup2(sink, 2)
