@@ -19,9 +19,9 @@ RecordT = TypeVar("RecordT", bound=BaseModel)
 class Records(Generic[RecordT]):
     """Records of one kind, kept by id, oldest first.
 
-    Records are instances of `model`, the public model of the resource, which
-    has an integer `id`. What goes in is validated again, so a record that is
-    stored is always one the API can send back.
+    Each record is an instance of `model`, the resource's public model (it has
+    an integer `id`). What goes in is validated again, so whatever is stored is
+    something the API can send back.
     """
 
     def __init__(self, model: type[RecordT]) -> None:

@@ -182,10 +182,11 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
 
 @app.get("/products", tags=["products"])
 def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
-    """Products oldest first: searched by name, filtered by price and tags, then one page."""
     # SOLUTION 4.4
+    """Products oldest first: searched by name, filtered by price and tags, then one page."""
     return _select(repository.products.all(), filters)
     # STUB
+    # """Products oldest first: filtered by price and tags, then one page of them."""
     # raise NotImplementedError("TODO 4.4: the products from the repository, and ?q=")
     # END SOLUTION
 

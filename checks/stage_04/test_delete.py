@@ -1,0 +1,67 @@
+"""Stage 4: DELETE a product or a user: 204, gone, and 404 the second time."""
+
+import pytest
+
+from checks.stage_04.shop import (
+    PRODUCT_NOT_FOUND,
+    USER_NOT_FOUND,
+    Shop,
+    expect_listed,
+    expect_no_body,
+)
+from checks.support import expect_json, expect_status
+
+
+def _delete_and_check(shop, path, gone, others, not_found):
+    response = shop.delete(f"{path}/{gone['id']}")
+    expect_status(response, 204, f"DELETE {path}/{gone['id']} should answer 204 No Content "
+                  "(status_code on the decorator)")
+    expect_no_body(response)
+    response = shop.get(f"{path}/{gone['id']}")
+    expect_status(response, 404, f"after DELETE {path}/{gone['id']}, GET should answer 404: "
+                  "the record is gone")
+    expect_json(response, not_found, exact=True)
+    expect_listed(shop.get(path), others, f"every record but {gone['id']}, oldest first")
+    for other in others:
+        shop.expect_stored(other, f"{path}/{other['id']}", f"DELETE {path}/{gone['id']}")
+    response = shop.delete(f"{path}/{gone['id']}")
+    expect_status(response, 404, f"DELETE {path}/{gone['id']} a second time should answer 404: "
+                  "there is nothing left to delete")
+    expect_json(response, not_found, exact=True)
+
+
+@pytest.mark.req("4.8")
+def test_deleting_a_product(client, data):
+    """DELETE /products/{id}: 204 and no body; then GET 404, not listed; again 404."""
+    shop = Shop(client, data)
+    products = shop.create_products(data.integer(3, 5))
+    gone = data.choice(products)
+    _delete_and_check(shop, "/products", gone, [p for p in products if p is not gone],
+                      PRODUCT_NOT_FOUND)
+
+
+@pytest.mark.req("4.8")
+def test_deleting_a_user(client, data):
+    """DELETE /users/{id}: 204 and no body; then GET 404, not listed; again 404."""
+    shop = Shop(client, data)
+    users = [shop.create_user() for _ in range(data.integer(3, 4))]
+    gone = data.choice(users)
+    _delete_and_check(shop, "/users", gone, [u for u in users if u is not gone], USER_NOT_FOUND)
+
+
+@pytest.mark.req("4.8")
+def test_deleting_what_nobody_has_is_404(client, data):
+    """DELETE of an id nobody has answers 404 with the detail, and deletes nothing."""
+    shop = Shop(client, data)
+    products = shop.create_products(2)
+    users = [shop.create_user()]
+    for path, known, detail in (
+        ("/products", products, PRODUCT_NOT_FOUND),
+        ("/users", users, USER_NOT_FOUND),
+    ):
+        unknown = shop.unknown_id(known)
+        response = shop.delete(f"{path}/{unknown}")
+        expect_status(response, 404, f"there is no record {unknown}: DELETE {path}/{unknown} "
+                      "should answer 404")
+        expect_json(response, detail, exact=True)
+        expect_listed(shop.get(path), known, "the refused DELETE removed nothing")

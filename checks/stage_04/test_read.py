@@ -1,0 +1,80 @@
+"""Stage 4: GET one product or one user, from the repository; 404 and 422 otherwise."""
+
+import pytest
+
+from checks.stage_04.shop import (
+    PRODUCT_NOT_FOUND,
+    USER_NOT_FOUND,
+    Shop,
+    app_repository,
+    as_dict,
+    expect_invalid,
+    new_product,
+    show,
+)
+from checks.support import expect, expect_json, expect_status
+
+
+@pytest.mark.req("4.3")
+def test_each_product_and_user_is_read_back(client, data):
+    """GET /products/{id} and GET /users/{id} answer 200 with exactly the stored record."""
+    shop = Shop(client, data)
+    products = shop.create_products(data.integer(2, 4))
+    users = [shop.create_user() for _ in range(2)]
+    for product in data.random.sample(products, len(products)):
+        shop.expect_stored(product, f"/products/{product['id']}", "POST /products")
+    for user in reversed(users):
+        shop.expect_stored(user, f"/users/{user['id']}", "POST /users")
+
+
+@pytest.mark.req("4.3")
+def test_a_product_is_read_from_the_repository(client, data):
+    """A product put into the app's repository directly is what GET /products/{id} answers."""
+    shop = Shop(client, data)
+    shop.create_product()
+    body = new_product(data)
+    record = as_dict(app_repository().products.add(**body), "repository.products.add(…)")
+    response, answered = shop.read(f"/products/{record['id']}",
+                                   f"GET /products/{record['id']} should find a product that "
+                                   "is in the app's repository")
+    expect(answered == record, f"GET /products/{record['id']} does not answer the product the "
+           "repository holds: read_product should use repository.products.get(…)",
+           expected=show(record), response=response)
+
+
+@pytest.mark.req("4.3")
+def test_unknown_ids_are_404_with_a_detail(client, data):
+    """An id nobody has answers 404 with {"detail": "Product not found"} or "User not found"."""
+    shop = Shop(client, data)
+    products = shop.create_products(2)
+    users = [shop.create_user()]
+    for path, known, detail in (
+        ("/products", products, PRODUCT_NOT_FOUND),
+        ("/users", users, USER_NOT_FOUND),
+    ):
+        unknown = shop.unknown_id(known)
+        response = shop.get(f"{path}/{unknown}")
+        expect_status(response, 404, f"there is no record {unknown}: GET {path}/{unknown} should "
+                      "answer 404, not a 200 with null")
+        expect_json(response, detail, exact=True)
+    # A deleted id is unknown too, and its neighbours are still there.
+    gone = products[0]
+    app_repository().products.delete(gone["id"])
+    response = shop.get(f"/products/{gone['id']}")
+    expect_status(response, 404, f"product {gone['id']} is no longer in the repository: GET "
+                  "should answer 404")
+    expect_json(response, PRODUCT_NOT_FOUND, exact=True)
+    shop.expect_stored(products[1], f"/products/{products[1]['id']}", "deleting another product")
+
+
+@pytest.mark.req("4.3")
+def test_ids_that_are_not_integers_are_422(client, data):
+    """GET /products/<a word> and GET /users/<a word> answer 422 at loc ["path", <name>]."""
+    shop = Shop(client, data)
+    product = shop.create_product()
+    for path, name in (("/products", "product_id"), ("/users", "user_id")):
+        word = data.token(5) + "x"  # letters in it, so never a valid integer
+        response = shop.get(f"{path}/{word}")
+        expect_invalid(response, ["path", name], f"GET {path}/{word} should answer 422: ids "
+                       "are integers")
+    shop.expect_stored(product, f"/products/{product['id']}", "the refused reads")

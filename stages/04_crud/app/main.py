@@ -1,0 +1,193 @@
+"""The Shop API: one FastAPI application and the routes it answers."""
+
+from collections.abc import Iterable
+from itertools import islice
+from typing import Annotated
+
+from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel
+
+from app.models import (
+    Category,
+    Page,
+    ProductCreate,
+    ProductFilter,
+    ProductPublic,
+    ProductUpdate,
+    UserCreate,
+    UserPublic,
+)
+from app.repository import Repository
+
+app = FastAPI(
+    title="Shop API",
+    version="1.0.0",
+    description="A small shop API with users and products, built stage by stage "
+    "in the FastAPI Workbook.",
+)
+
+
+# Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
+# the type answers 422 before a lookup, and documents the bound in /docs.
+ProductId = Annotated[int, Path(ge=1)]
+UserId = Annotated[int, Path(ge=1)]
+
+
+# Return types: FastAPI validates each response against them and documents its
+# shape in the OpenAPI schema (stage 2 is all about models).
+class Greeting(BaseModel):
+    message: str
+
+
+class Health(BaseModel):
+    status: str
+
+
+class CurrentUser(BaseModel):
+    username: str
+
+
+# Everything the shop keeps, in memory: it lives as long as the process (a
+# reload empties it). The routes read and write through it, and nothing else.
+repository = Repository()
+# What each Idempotency-Key created, so that a retried POST answers as the
+# first one did instead of creating a second product.
+_created_by_key: dict[str, ProductPublic] = {}
+
+
+@app.get("/", tags=["meta"])
+def read_root() -> Greeting:
+    """Greet the client: the quickest proof that the app is up."""
+    return Greeting(message="Welcome to the Shop API")
+
+
+@app.get("/health", tags=["meta"])
+def read_health() -> Health:
+    """Liveness probe for load balancers and orchestrators."""
+    return Health(status="ok")
+
+
+# Routes are matched in the order they are declared, and "me" fits the
+# {user_id} pattern below (then fails as an integer): the fixed path goes first.
+@app.get("/users/me", tags=["users"])
+def read_current_user() -> CurrentUser:
+    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    return CurrentUser(username="guest")
+
+
+@app.get("/users/{user_id}", tags=["users"])
+def read_user(user_id: UserId) -> UserPublic:
+    """One user by id, or 404 when there is none with this id."""
+    raise NotImplementedError("TODO 4.3: the user from the repository, or 404")
+
+
+@app.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["users"])
+def delete_user(user_id: UserId) -> None:
+    """Delete a user; 204 and no body, or 404 when there is none with this id."""
+    raise NotImplementedError("TODO 4.8: delete the user from the repository, or 404")
+
+
+@app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
+def create_user(user: UserCreate, response: Response) -> UserPublic:
+    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    # Name each field that goes out rather than copying the input: a field
+    # added to UserCreate later (a role, a hash) stays private by default.
+    raise NotImplementedError("TODO 4.2: add the user to the repository")
+
+
+@app.get("/users", tags=["users"])
+def list_users() -> list[UserPublic]:
+    """Users oldest first, one page of them."""
+    raise NotImplementedError("TODO 4.5: one page of users, with limit and offset")
+
+
+@app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
+def create_product(
+    product: ProductCreate,
+    response: Response,
+    # Read from the Idempotency-Key header: FastAPI swaps the underscore for
+    # a hyphen, and header names are case-insensitive.
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> ProductPublic:
+    """Create a product from the JSON body; the server assigns the id.
+
+    A retry that carries the Idempotency-Key of an earlier request gets that
+    request's product back, and nothing new is created.
+    """
+    created = _created_by_key.get(idempotency_key) if idempotency_key else None
+    if created is None:
+        raise NotImplementedError("TODO 4.2: add the product to the repository")
+        if idempotency_key:
+            _created_by_key[idempotency_key] = created
+    # Where the new resource lives, so a client need not build the URL itself.
+    response.headers["Location"] = f"/products/{created.id}"
+    return created
+
+
+def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
+    """The products that pass every filter, oldest first, cut to one page.
+
+    Filter first, then page: the other way round, a page could come back
+    short, or empty, while matching products wait further on.
+    """
+    wanted_tags = set(filters.tag)
+    matching = (
+        product
+        for product in products
+        if (filters.min_price is None or product.price >= filters.min_price)
+        and (filters.max_price is None or product.price <= filters.max_price)
+        and wanted_tags <= set(product.tags)
+    )
+    return list(islice(matching, filters.offset, filters.offset + filters.limit))
+
+
+@app.get("/products", tags=["products"])
+def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
+    """Products oldest first: filtered by price and tags, then one page of them."""
+    raise NotImplementedError("TODO 4.4: the products from the repository, and ?q=")
+
+
+@app.get("/products/{product_id}", tags=["products"])
+def read_product(product_id: ProductId) -> ProductPublic:
+    """One product, or 404 when there is none with this id."""
+    raise NotImplementedError("TODO 4.3: the product from the repository, or 404")
+
+
+@app.put("/products/{product_id}", tags=["products"])
+def replace_product(product_id: ProductId) -> ProductPublic:
+    """Replace a whole product. The body is a complete product, as for a create:
+    a field left out takes its default, it does not keep its old value."""
+    raise NotImplementedError("TODO 4.6: replace the whole product, or 404")
+
+
+@app.patch("/products/{product_id}", tags=["products"])
+def update_product(product_id: ProductId) -> ProductPublic:
+    """Change some fields of a product: those in the body, and no others."""
+    raise NotImplementedError("TODO 4.7: change only the fields sent, or 404")
+
+
+@app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
+def delete_product(product_id: ProductId) -> None:
+    """Delete a product; 204 means done, and there is nothing to send back."""
+    raise NotImplementedError("TODO 4.8: delete the product from the repository, or 404")
+
+
+@app.patch("/products/{product_id}/price", tags=["products"])
+def update_product_price(
+    product_id: ProductId,
+    # embed=True reads {"price": 9.5} rather than a bare 9.5: the body is an
+    # object that can gain fields later without breaking a client.
+    price: Annotated[float, Body(embed=True, gt=0)],
+    # A plain bool that is not in the path: a query parameter, ?dry_run=true.
+    dry_run: bool = False,
+) -> ProductPublic:
+    """Set one product's price; with ?dry_run=true, show the result but keep the old price."""
+    raise NotImplementedError("TODO 4.7: the price change goes through the repository too")
+
+
+@app.get("/categories/{category}/products", tags=["products"])
+def list_category_products(
+    category: Category, filters: Annotated[ProductFilter, Query()]
+) -> list[ProductPublic]:
+    """One category's products, filtered and paged as GET /products does."""
+    raise NotImplementedError("TODO 4.4: this category's products from the repository")
