@@ -171,12 +171,26 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
         if response is not None:
             exchange = {"sent": _request_of(response.request), "got": _response_of(response)}
         summary = getattr(error, "got", None)
-        if summary is not None and exchange["got"] is not None:
+        if summary is not None:
+            if exchange["got"] is None:
+                exchange["got"] = {"status": None, "content_type": "", "body": ""}
             exchange["got"]["body"] = _excerpt(summary)
         return {
             "outcome": "fail",
             "message": getattr(error, "message", str(error)),
             "expected": getattr(error, "expected", None),
+            **exchange,
+        }
+    if type(error).__name__ == "ResponseValidationError":
+        # The route returned something its return type does not allow (None,
+        # an HTTPException returned instead of raised, a missing field). FastAPI
+        # names the endpoint in the message; the traceback is its own.
+        return {
+            "outcome": "error",
+            "kind": "crash",
+            "message": "your route returned a value that does not match its return type "
+            f"(FastAPI refused to send it, so the client would get a 500):\n"
+            f"{_excerpt(str(error), 500)}",
             **exchange,
         }
     target = Path(str(item.config.getoption("--target") or "."))

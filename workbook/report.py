@@ -51,6 +51,8 @@ def _validation_errors(body: str) -> str | None:
 
 def _got(got: dict[str, Any]) -> str:
     body = got.get("body") or ""
+    if got.get("status") is None:
+        return body  # a check's own summary of what it found
     if got.get("status") == 422:
         errors = _validation_errors(body)
         if errors:

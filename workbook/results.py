@@ -138,7 +138,8 @@ def describe(check: CheckOutcome) -> str:
         lines.append(f"expected: {check.expected}")
     if check.got:
         body = check.got.get("body") or ""
-        lines.append(f"got: {check.got['status']}  {body}".rstrip())
+        status = check.got.get("status")
+        lines.append(f"got: {status}  {body}".rstrip() if status is not None else f"got: {body}")
     return "\n".join(lines)
 
 

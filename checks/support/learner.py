@@ -4,6 +4,7 @@ dependency to override, a settings function, a repository class."""
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 from typing import Any
 
 from checks.support.failures import fail
@@ -20,14 +21,18 @@ def _app_modules() -> list[tuple[str, Any]]:
 def find(name: str, *, kind: str = "function") -> Any:
     """The object called `name` defined anywhere in the learner's (already
     imported) app package; a clear failure when there is none."""
-    for module_name, module in _app_modules():
-        candidate = getattr(module, name, None)
-        if candidate is not None and getattr(candidate, "__module__", module_name) == module_name:
-            return candidate
-    for _module_name, module in _app_modules():
-        candidate = getattr(module, name, None)
-        if candidate is not None:
-            return candidate  # imported from elsewhere, but reachable
+    found = [
+        (module_name, candidate)
+        for module_name, module in _app_modules()
+        # A submodule of the same name (app.repository) is not what is asked for.
+        if (candidate := getattr(module, name, None)) is not None
+        and not isinstance(candidate, ModuleType)
+    ]
+    for module_name, candidate in found:
+        if getattr(candidate, "__module__", module_name) == module_name:
+            return candidate  # defined there
+    if found:
+        return found[0][1]  # imported from elsewhere, but reachable
     fail(
         f"your app has no {kind} named `{name}`: the stage README names it, and the "
         "checks use that name to swap it out",
