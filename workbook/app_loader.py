@@ -88,8 +88,10 @@ def load_app(target: Path) -> Any:
         )
     _purge_app_modules()
     # Importing the learner's code must leave their folder byte for byte as it
-    # was: no __pycache__ next to their files.
-    sys.dont_write_bytecode = True
+    # was: no __pycache__ next to their files (the grader's children keep
+    # compiled code under a pycache prefix instead).
+    if not sys.pycache_prefix:
+        sys.dont_write_bytecode = True
     if sys.path[0] != str(target):
         sys.path.insert(0, str(target))
     try:

@@ -162,6 +162,20 @@ def _limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _remember_package_versions() -> None:
+    """Installed packages do not change while checks run, but pydantic asks for
+    email-validator's version each time a model with an EmailStr is built: a
+    read of package metadata on every fresh import of the app."""
+    import functools
+    import importlib.metadata
+
+    cached = functools.cache(importlib.metadata.version)
+    importlib.metadata.version = cached
+    networks = sys.modules.get("pydantic.networks")
+    if networks is not None and hasattr(networks, "version"):
+        networks.version = cached
+
+
 def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
     """Run pytest in a forked child with its own process group; returns its pid."""
     env = _child_environment()
@@ -184,9 +198,12 @@ def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
         os.environ.clear()
         os.environ.update(env)
         sys.path.insert(0, str(paths.REPO))
-        # Cache the compiled checks (the loader turns this off again for the
-        # learner's code, which must stay byte for byte as it was).
+        # Compiled code (the checks', the learner's) is cached under .workbook/,
+        # never next to the source: the learner's folder stays byte for byte as
+        # it was, and a fresh import per check need not compile again.
+        sys.pycache_prefix = str(paths.PYCACHE)
         sys.dont_write_bytecode = False
+        _remember_package_versions()
         import pytest
 
         code = int(pytest.main(arguments))

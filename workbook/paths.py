@@ -14,6 +14,7 @@ MUTANTS = REPO / "tests" / "mutants"
 # backups, bytecode) goes here, never into a learner's stage folder.
 # (WORKBOOK_STATE_DIR moves it, for the workbook's own tests.)
 STATE = Path(os.environ.get("WORKBOOK_STATE_DIR") or REPO / ".workbook")
+PYCACHE = STATE / "pycache"  # compiled code of checks and graded apps
 GRADER_INI = Path(__file__).resolve().parent / "grader.ini"
 
 

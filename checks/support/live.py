@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.support.failures import fail
+from workbook.paths import PYCACHE
 
 START_TIMEOUT = 20.0
 
@@ -62,7 +63,7 @@ class LiveServer:
             "--no-access-log",
         ]
         # The learner's folder stays byte for byte as it was.
-        env = {**os.environ, **self.env, "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**os.environ, **self.env, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 command,
