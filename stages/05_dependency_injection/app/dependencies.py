@@ -1,0 +1,90 @@
+"""What the routes depend on, in one place.
+
+A dependency is a function (or a class) that FastAPI calls for a request; its
+own parameters are solved the same way as a route's: path, query, header, other
+dependencies. A route asks for the result with a parameter typed by one of the
+aliases below (`repository: RepositoryDep`), never by importing the object, so
+a test can swap any of them: `app.dependency_overrides[get_repository] = …`.
+"""
+
+from collections.abc import Iterable, Iterator
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import Depends, Header, Response
+
+from app.models import Page
+from app.repository import RecordT, Repository
+from app.settings import Settings, get_settings
+
+# TODO 5.1: the one Repository of this process (it lives in main.py for now)
+
+
+def get_repository() -> Repository:
+    """The shop's repository, for the routes and the unit of work to share."""
+    raise NotImplementedError("TODO 5.1: get_repository() in app/dependencies.py returns the app's one Repository (the same object on every call), and every product and user route takes it as a parameter `repository: RepositoryDep`, where RepositoryDep = Annotated[Repository, Depends(get_repository)]: with app.dependency_overrides[get_repository] returning another Repository, every route reads and writes that one, and the app's own is left untouched")
+
+
+# An Annotated alias says "a Repository, from get_repository" once; each route
+# then writes `repository: RepositoryDep`.
+RepositoryDep = Annotated[Repository, Depends(get_repository)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_unit_of_work(
+    # TODO 5.5: the repository to protect, as a dependency
+) -> Iterator[None]:
+    """Run a request as one unit of work: all of its writes are kept, or none.
+
+    The code before `yield` runs before the route; an exception the route
+    raises comes back out of the `yield`; the code after it runs last.
+    """
+    raise NotImplementedError("TODO 5.4: Every route that writes (POST, PUT, PATCH and DELETE under /products and /users) runs inside get_unit_of_work, a yield dependency given as dependencies=[unit_of_work]: a request that succeeds keeps its writes; one that raises has all of its writes undone, and its exception still reaches the client. POST /products/price-changes with {\"changes\": [{\"product_id\": <id>, \"price\": <number > 0>}, …]} (1–100 changes) answers 200 with the repriced products in order, or 404 {\"detail\": \"Product not found\"} for an unknown product, and then no price has changed")
+
+
+unit_of_work = Depends(get_unit_of_work)  # TODO 5.4: see the README
+
+
+class Paginator:
+    """Cuts a list down to one page, and says in `X-Total-Count` how long the
+    whole list is, so a client can show "41–60 of 1,250" and knows when to stop.
+
+    A class used as a dependency: FastAPI calls `Paginator(response=…)` for each
+    request, and the route calls `paginator.paginate(records, page)`.
+    """
+
+    def __init__(self, response: Response) -> None:
+        # The response FastAPI will send: headers set on it go out with it.
+        self._response = response
+
+    def paginate(self, records: Iterable[RecordT], page: Page) -> list[RecordT]:
+        """The records of `page`, after counting them all."""
+        raise NotImplementedError("TODO 5.6: GET /products, GET /categories/{category}/products and GET /users page through one dependency, Paginator (PaginatorDep = Annotated[Paginator, Depends()], `paginator.paginate(records, page)`): each answers the header X-Total-Count, the number of records that match before paging, and all three take the same limit (1–100, default 20) and offset (≥ 0, default 0) from Page, which ProductFilter now extends")
+
+
+PaginatorDep = Annotated[Paginator, Depends()]
+
+
+def get_request_id(
+    x_request_id: Annotated[
+        str | None, Header(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    ] = None,
+) -> str:
+    """The X-Request-ID the client sent, or a new one.
+
+    Its bounds keep junk out of logs and headers: a client that sends one
+    that is too long, or has other characters, gets a 422 that says so.
+    """
+    raise NotImplementedError("TODO 5.7: A dependency of the whole app, FastAPI(…, dependencies=[Depends(echo_request_id)]), answers every API request with an X-Request-ID header: the client's own X-Request-ID when it sent one (1–64 letters, digits, \".\", \"_\" or \"-\"; anything else answers 422), else a new id for each request; every operation in /openapi.json lists the x-request-id header parameter")
+
+
+RequestIdDep = Annotated[str, Depends(get_request_id)]
+
+
+def echo_request_id(request_id: RequestIdDep, response: Response) -> None:
+    """Send the request id back: a client can quote it, a log line can carry it.
+
+    Given to the whole app with `FastAPI(dependencies=[Depends(echo_request_id)])`:
+    it runs for every route, and its header parameter shows on each one in /docs.
+    """
+    raise NotImplementedError("TODO 5.7: A dependency of the whole app, FastAPI(…, dependencies=[Depends(echo_request_id)]), answers every API request with an X-Request-ID header: the client's own X-Request-ID when it sent one (1–64 letters, digits, \".\", \"_\" or \"-\"; anything else answers 422), else a new id for each request; every operation in /openapi.json lists the x-request-id header parameter")
