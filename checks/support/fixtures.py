@@ -60,7 +60,10 @@ def database_url(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[str]:
 
 @pytest.fixture
 def environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    request: pytest.FixtureRequest,
 ) -> dict[str, str]:
     """Fresh configuration for one check: its own database and secret, and a
     working directory of its own so relative paths never land in the target."""
@@ -69,6 +72,10 @@ def environment(
         "SECRET_KEY": secrets.token_hex(32),
         "ACCESS_TOKEN_EXPIRE_MINUTES": "15",
     }
+    # A check can add its own, set before the app is imported:
+    # @pytest.mark.env(APP_NAME="Corner Shop", EMAIL_DELAY_SECONDS="1")
+    for marker in request.node.iter_markers("env"):
+        values.update({name: str(value) for name, value in marker.kwargs.items()})
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
@@ -93,6 +100,14 @@ def app(target: Path, environment: dict[str, str], request: pytest.FixtureReques
 def client(app: FastAPI) -> Iterator[RecordingClient]:
     """A TestClient used as a context manager, so the app's lifespan runs."""
     with RecordingClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def lenient_client(app: FastAPI) -> Iterator[RecordingClient]:
+    """Like `client`, but an exception in the app comes back as the 500 a real
+    client would get, for checks about what a client sees when things break."""
+    with RecordingClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 

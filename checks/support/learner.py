@@ -3,9 +3,11 @@ dependency to override, a settings function, a repository class."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 from checks.support.failures import fail
 
@@ -18,9 +20,29 @@ def _app_modules() -> list[tuple[str, Any]]:
     )
 
 
+def _import_the_rest() -> None:
+    """Import the app package's modules that the app itself has not imported
+    (yet): a skeleton's dependencies.py, say, before main.py uses it."""
+    package = sys.modules.get("app")
+    for module in pkgutil.walk_packages(getattr(package, "__path__", []), "app."):
+        if module.name not in sys.modules:
+            try:
+                importlib.import_module(module.name)
+            except Exception:  # a module the app does not use may be broken: not ours to judge
+                continue
+
+
 def find(name: str, *, kind: str = "function") -> Any:
-    """The object called `name` defined anywhere in the learner's (already
-    imported) app package; a clear failure when there is none."""
+    """The object called `name` defined anywhere in the learner's app package;
+    a clear failure when there is none."""
+    found = _lookup(name)
+    if found is None:
+        _import_the_rest()
+        found = _lookup(name)
+    return found if found is not None else _missing(name, kind)
+
+
+def _lookup(name: str) -> Any:
     found = [
         (module_name, candidate)
         for module_name, module in _app_modules()
@@ -31,8 +53,10 @@ def find(name: str, *, kind: str = "function") -> Any:
     for module_name, candidate in found:
         if getattr(candidate, "__module__", module_name) == module_name:
             return candidate  # defined there
-    if found:
-        return found[0][1]  # imported from elsewhere, but reachable
+    return found[0][1] if found else None  # imported from elsewhere, but reachable
+
+
+def _missing(name: str, kind: str) -> NoReturn:
     fail(
         f"your app has no {kind} named `{name}`: the stage README names it, and the "
         "checks use that name to swap it out",
