@@ -4,7 +4,6 @@ signatures read to tell "not started yet" from "wrong"."""
 
 from __future__ import annotations
 
-import json
 import typing
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from checks.support import RandomData, body_of, expect, expect_status, fail, todo
+from checks.support.answers import errors_of, has_error, sent, show
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -20,36 +20,6 @@ if TYPE_CHECKING:
 CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "other")
 # Where each product field that this stage adds is asked for.
 NEW_FIELDS = {"tags": "3.4", "category": "3.6"}
-
-
-def show(value: Any) -> str:
-    """A value as it looks in a JSON body."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def sent(response: httpx.Response) -> str:
-    """`GET /products?limit=3`: the request as a learner would type it."""
-    request = response.request
-    return f"{request.method} {str(request.url.raw_path, 'ascii')}"
-
-
-def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
-    """The error list of FastAPI's 422 body: {"detail": [{"type", "loc", "msg", …}]}."""
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if not isinstance(detail, list):
-        return []
-    return [error for error in detail if isinstance(error, dict)]
-
-
-def has_error(response: httpx.Response, loc: list[Any], error_type: str | None = None) -> bool:
-    return any(
-        error.get("loc") == loc and (error_type is None or error.get("type") == error_type)
-        for error in errors_of(response)
-    )
 
 
 def expect_invalid(
@@ -160,8 +130,10 @@ def expect_products(
     extra = [i for i in got if i not in want]
     missing = [i for i in want if i not in got]
     if not extra and not missing:
-        problem = "the right products, but not oldest first" if len(got) == len(want) else (
-            "some products more than once"
+        problem = (
+            "the right products, but not oldest first"
+            if len(got) == len(want)
+            else ("some products more than once")
         )
     elif extra and missing:
         problem = f"it has {extra} that should not be there, and lacks {missing}"

@@ -5,7 +5,6 @@ repository (the class, and the instance the app keeps its records in)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from checks.support import RandomData, body_of, expect, expect_status, fail, learner, todo
+from checks.support.answers import errors_of, has_error, sent, show
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -25,18 +25,6 @@ USER_NOT_FOUND = {"detail": "User not found"}
 # What a product is when a PUT leaves a field out: ProductCreate's defaults.
 PRODUCT_DEFAULTS = {"description": None, "category": "other", "tags": []}
 MEGABYTE = 1 << 20
-
-
-def show(value: Any) -> str:
-    """A value as it looks in a JSON body, cut short when it is huge."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 300 else f"{text[:300]}… ({len(text)} characters)"
-
-
-def sent(response: httpx.Response) -> str:
-    """`GET /products?q=lamp`: the request as a learner would type it."""
-    request = response.request
-    return f"{request.method} {str(request.url.raw_path, 'ascii')}"
 
 
 # --- Random resources -----------------------------------------------------------------------
@@ -182,8 +170,9 @@ def _explain_validation_error(
     """A model was built from bad data inside a route: most often a field that
     the client left out (or sent as null) reached the repository as None."""
     problems = [item for item in error.errors() if isinstance(item, dict)]
-    nulls = sorted({str(item["loc"][-1]) for item in problems
-                    if item.get("loc") and item.get("input") is None})
+    nulls = sorted(
+        {str(item["loc"][-1]) for item in problems if item.get("loc") and item.get("input") is None}
+    )
     lines = "; ".join(
         f"{'.'.join(map(str, item.get('loc', ())))}: {item.get('msg')} "
         f"(got {_short(item.get('input'))})"
@@ -239,25 +228,6 @@ def _explain_response_validation_error(
 
 
 # --- Answers ------------------------------------------------------------------------------
-
-
-def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
-    """The error list of FastAPI's 422 body: {"detail": [{"type", "loc", "msg", …}]}."""
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if not isinstance(detail, list):
-        return []
-    return [error for error in detail if isinstance(error, dict)]
-
-
-def has_error(response: httpx.Response, loc: list[Any], error_type: str | None = None) -> bool:
-    return any(
-        error.get("loc") == loc and (error_type is None or error.get("type") == error_type)
-        for error in errors_of(response)
-    )
 
 
 def expect_invalid(response: httpx.Response, loc: list[Any], why: str) -> None:

@@ -1,0 +1,46 @@
+"""Reading what came back: requests and values as a learner would type them,
+and the error list of FastAPI's 422 body."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
+
+SHOWN_CHARACTERS = 300
+
+
+def show(value: Any) -> str:
+    """A value as it looks in a JSON body, cut short when it is huge."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters)"
+
+
+def sent(response: httpx.Response) -> str:
+    """`GET /products?limit=3`: the request as a learner would type it."""
+    request = response.request
+    return f"{request.method} {str(request.url.raw_path, 'ascii')}"
+
+
+def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
+    """The error list of FastAPI's 422 body: {"detail": [{"type", "loc", "msg", …}]}."""
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if not isinstance(detail, list):
+        return []
+    return [error for error in detail if isinstance(error, dict)]
+
+
+def has_error(response: httpx.Response, loc: list[Any], error_type: str | None = None) -> bool:
+    """Whether the 422 body has an error at `loc` (of `error_type`, when given)."""
+    return any(
+        error.get("loc") == loc and (error_type is None or error.get("type") == error_type)
+        for error in errors_of(response)
+    )
