@@ -22,7 +22,7 @@ from app.settings import Settings, get_settings
 
 def get_repository() -> Repository:
     """The shop's repository, for the routes and the unit of work to share."""
-    raise NotImplementedError("TODO 5.1: get_repository() in app/dependencies.py returns the app's one Repository (the same object on every call), and every product and user route takes it as a parameter `repository: RepositoryDep`, where RepositoryDep = Annotated[Repository, Depends(get_repository)]: with app.dependency_overrides[get_repository] returning another Repository, every route reads and writes that one, and the app's own is left untouched")
+    raise NotImplementedError("TODO 5.1: Routes take the repository from get_repository (RepositoryDep), so dependency_overrides can swap it")
 
 
 # An Annotated alias says "a Repository, from get_repository" once; each route
@@ -39,7 +39,7 @@ def get_unit_of_work(
     The code before `yield` runs before the route; an exception the route
     raises comes back out of the `yield`; the code after it runs last.
     """
-    raise NotImplementedError("TODO 5.4: Every route that writes (POST, PUT, PATCH and DELETE under /products and /users) runs inside get_unit_of_work, a yield dependency given as dependencies=[unit_of_work]: a request that succeeds keeps its writes; one that raises has all of its writes undone, and its exception still reaches the client. POST /products/price-changes with {\"changes\": [{\"product_id\": <id>, \"price\": <number > 0>}, …]} (1–100 changes) answers 200 with the repriced products in order, or 404 {\"detail\": \"Product not found\"} for an unknown product, and then no price has changed")
+    raise NotImplementedError("TODO 5.4: Write routes run in the get_unit_of_work yield dependency: POST /products/price-changes is all or nothing")
 
 
 unit_of_work = Depends(get_unit_of_work)  # TODO 5.4: see the README
@@ -59,7 +59,7 @@ class Paginator:
 
     def paginate(self, records: Iterable[RecordT], page: Page) -> list[RecordT]:
         """The records of `page`, after counting them all."""
-        raise NotImplementedError("TODO 5.6: GET /products, GET /categories/{category}/products and GET /users page through one dependency, Paginator (PaginatorDep = Annotated[Paginator, Depends()], `paginator.paginate(records, page)`): each answers the header X-Total-Count, the number of records that match before paging, and all three take the same limit (1–100, default 20) and offset (≥ 0, default 0) from Page, which ProductFilter now extends")
+        raise NotImplementedError("TODO 5.6: The three lists (products, a category, users) page through one Paginator and send X-Total-Count")
 
 
 PaginatorDep = Annotated[Paginator, Depends()]
@@ -75,7 +75,7 @@ def get_request_id(
     Its bounds keep junk out of logs and headers: a client that sends one
     that is too long, or has other characters, gets a 422 that says so.
     """
-    raise NotImplementedError("TODO 5.7: A dependency of the whole app, FastAPI(…, dependencies=[Depends(echo_request_id)]), answers every API request with an X-Request-ID header: the client's own X-Request-ID when it sent one (1–64 letters, digits, \".\", \"_\" or \"-\"; anything else answers 422), else a new id for each request; every operation in /openapi.json lists the x-request-id header parameter")
+    raise NotImplementedError("TODO 5.7: An app-wide dependency echoes X-Request-ID (the client's, else a new one; a malformed one → 422)")
 
 
 RequestIdDep = Annotated[str, Depends(get_request_id)]
@@ -87,4 +87,4 @@ def echo_request_id(request_id: RequestIdDep, response: Response) -> None:
     Given to the whole app with `FastAPI(dependencies=[Depends(echo_request_id)])`:
     it runs for every route, and its header parameter shows on each one in /docs.
     """
-    raise NotImplementedError("TODO 5.7: A dependency of the whole app, FastAPI(…, dependencies=[Depends(echo_request_id)]), answers every API request with an X-Request-ID header: the client's own X-Request-ID when it sent one (1–64 letters, digits, \".\", \"_\" or \"-\"; anything else answers 422), else a new id for each request; every operation in /openapi.json lists the x-request-id header parameter")
+    raise NotImplementedError("TODO 5.7: An app-wide dependency echoes X-Request-ID (the client's, else a new one; a malformed one → 422)")
