@@ -76,6 +76,15 @@ def test_every_python_snippet_in_the_readme_compiles(stage: Stage) -> None:
         compile(snippet, f"{stage.name}/README.md snippet {number}", "exec")
 
 
+SUMMARY_LIMIT = 200  # one line of the report; the README states the detail
+
+
+@by_name
+def test_every_requirement_summary_fits_one_line(stage: Stage) -> None:
+    long = {r.id: len(r.summary) for r in stage.requirements if len(r.summary) > SUMMARY_LIMIT}
+    assert long == {}
+
+
 @by_name
 def test_every_requirement_has_a_ladder_of_hints(stage: Stage) -> None:
     short = [
