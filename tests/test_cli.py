@@ -41,7 +41,7 @@ def test_the_json_report_has_the_documented_shape(state: Path, tmp_path: Path) -
     for requirement in result["requirements"]:
         assert set(requirement) == {"id", "summary", "status", "message"}
         assert requirement["status"] == "todo"
-        assert requirement["message"].startswith("TODO") or requirement["message"]
+        assert requirement["message"].strip()  # says what is left to do
 
 
 def test_a_passing_stage_exits_zero_with_status_pass(state: Path, tmp_path: Path) -> None:
