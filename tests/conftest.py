@@ -25,6 +25,7 @@ class Mutant:
     folder: Path
     requirement: str
     description: str
+    database: str = "sqlite"  # a mistake that shows only on PostgreSQL says so
 
     def __str__(self) -> str:
         return f"{self.stage.name}/{self.name}"
@@ -104,6 +105,16 @@ def copy_repo(destination: Path) -> Path:
         else:
             shutil.copy2(source, destination / part)
     return destination
+
+
+def need(database: str) -> None:
+    """Skip a test on PostgreSQL when no server answers, saying why; in CI, fail."""
+    from workbook import postgres
+
+    if database == "postgresql" and (reason := postgres.unavailable()):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test on PostgreSQL: {reason}")
+        pytest.skip(f"PostgreSQL: {reason}")
 
 
 @pytest.fixture

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Mutant, apply_mutant, mutants
+from tests.conftest import Mutant, apply_mutant, mutants, need
 from workbook import grading
 
 
 @pytest.mark.parametrize("mutant", mutants(), ids=str)
 def test_the_mutant_is_caught_by_its_requirement(mutant: Mutant, tmp_path: Path) -> None:
+    need(mutant.database)
     target = apply_mutant(mutant, tmp_path / mutant.stage.name)
-    result = grading.grade(mutant.stage, target)
+    result = grading.grade(mutant.stage, target, database=mutant.database)
     assert result.error is None, result.error
     named = next(r for r in result.requirements if r.id == mutant.requirement)
     assert named.status in ("fail", "error"), (

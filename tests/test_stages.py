@@ -4,13 +4,12 @@ and the generated skeleton agree."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from tests.conftest import STAGES
-from workbook import grading, postgres, skeletons
+from tests.conftest import STAGES, need
+from workbook import grading, skeletons
 from workbook.stages import Stage
 
 by_name = pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
@@ -20,13 +19,6 @@ on_each_database = pytest.mark.parametrize(
     [(stage, database) for stage in STAGES for database in stage.databases],
     ids=lambda value: value.name if isinstance(value, Stage) else value,
 )
-
-
-def need(database: str) -> None:
-    if database == "postgresql" and (reason := postgres.unavailable()):
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test on PostgreSQL: {reason}")
-        pytest.skip(f"PostgreSQL: {reason}")
 
 
 @on_each_database

@@ -529,9 +529,13 @@ def _assemble(
     seed: str | None,
     output: str,
 ) -> StageResult:
+    # In the order the checks are written, so the report shows the first
+    # problem a learner would meet reading the checks top to bottom.
+    order = {nodeid: index for index, nodeid in enumerate(collected)}
+    in_order = sorted(outcomes.values(), key=lambda o: order.get(o.nodeid, len(order)))
     results = []
     for requirement in stage.requirements:
-        checks = [o for o in outcomes.values() if o.req == requirement.id]
+        checks = [o for o in in_order if o.req == requirement.id]
         status = "error" if load_error is not None else requirement_status(checks)
         results.append(RequirementResult(requirement, status, checks))
     known = {r.id for r in stage.requirements}

@@ -122,9 +122,10 @@ def reload_app(target: Path, environment: dict[str, str]) -> Callable[[], FastAP
 def live_server(
     app: FastAPI, target: Path, environment: dict[str, str], tmp_path: Path
 ) -> Iterator[LiveServer]:
-    """The app served by uvicorn on a free loopback port (it imported in-process
-    first, through `app`, so a broken app is reported as such)."""
-    server = LiveServer(target, environment, tmp_path).start()
+    """The app served by uvicorn on a free loopback port, started when the check
+    first asks for its `.url` (the app is imported in-process first, through
+    `app`, so a broken app is reported as such)."""
+    server = LiveServer(target, environment, tmp_path)  # starts on first use of .url
     try:
         yield server
     finally:

@@ -37,6 +37,10 @@ class LiveServer:
 
     @property
     def url(self) -> str:
+        """The server's address; it starts on first use, so a check that ends
+        early (a skeleton's TODO) never pays for a server it does not use."""
+        if self.process is None:
+            self.start()
         return f"http://127.0.0.1:{self.port}"
 
     @property
