@@ -1,0 +1,122 @@
+"""Stage 6: the database keeps usernames and emails unique; a clash is a 409,
+stores nothing, and leaves the session fit for the next request."""
+
+import pytest
+
+from checks.stage_04.shop import public
+from checks.stage_06.db import Database
+from checks.stage_06.shop import (
+    USERNAME_TAKEN,
+    Shop,
+    all_at_once,
+    expect_answer,
+    first_error,
+    new_user,
+    require_tables,
+    run,
+    show,
+    statuses,
+    stored_product,
+    stored_user,
+    tally,
+)
+from checks.support import body_of, expect, expect_status
+
+
+def _register(app, client, data, database_url):
+    database = Database(database_url)
+    require_tables(app, database)
+    shop = Shop(client, data)
+    stored_product(shop, database)  # todo while the records live in memory
+    return shop, database, stored_user(shop, database)
+
+
+def _expect_refused(shop, database, body, clash):
+    response = shop.post("/users", json=body)
+    expect_answer(
+        response, 409, USERNAME_TAKEN,
+        f"POST /users with a {clash} that is taken should answer 409 Conflict",
+    )
+    rows = database.count("users", f"{clash} = ?", body[clash])
+    expect(
+        rows == 1,
+        f"after a POST /users with a taken {clash}, the users table holds {rows} rows with "
+        f"that {clash}",
+        expected=f"exactly one row with {clash} {body[clash]!r}",
+        response=response,
+    )
+
+
+def _expect_next_one_works(shop, database, users):
+    """After a refused write, the next valid one must go through: nothing of the
+    failed transaction may linger in the session or the connection."""
+    body = new_user(shop.data)
+    response = shop.post("/users", json=body)
+    expect_status(
+        response, 201,
+        "after a 409, the next POST /users with a new username and email should answer 201: "
+        "is the session rolled back after the refused write?",
+    )
+    created = body_of(response)
+    expect(
+        created == public(body, created.get("id")) and database.count("users", "email = ?",
+                                                                      body["email"]) == 1,
+        "after a 409, the next valid POST /users was not stored as answered",
+        expected=show(public(body, "<an integer>")),
+        response=response,
+    )
+    users.append(created)
+    listed = body_of(shop.get("/users", params={"limit": 100}))
+    expect(
+        listed == users,
+        "GET /users does not list exactly the users that were created",
+        expected=f"the users with ids {[u['id'] for u in users]}",
+        got=f"the users with ids {[u.get('id') for u in listed if isinstance(u, dict)]}",
+    )
+
+
+@pytest.mark.req("6.4")
+def test_a_taken_email_answers_409_and_stores_nothing(app, client, data, database_url):
+    """POST /users with another user's email answers 409; one row keeps it; the next 201 works."""
+    shop, database, first = _register(app, client, data, database_url)
+    body = {**new_user(data), "email": first["email"]}
+    _expect_refused(shop, database, body, "email")
+    _expect_next_one_works(shop, database, [first])
+
+
+@pytest.mark.req("6.4")
+def test_a_taken_username_answers_409_and_stores_nothing(app, client, data, database_url):
+    """POST /users with another user's username answers 409; the next valid one answers 201."""
+    shop, database, first = _register(app, client, data, database_url)
+    body = {**new_user(data), "username": first["username"]}
+    _expect_refused(shop, database, body, "username")
+    _expect_next_one_works(shop, database, [first])
+
+
+@pytest.mark.req("6.4")
+@pytest.mark.timeout(40)
+def test_concurrent_registrations_with_one_email_make_one_user(
+    app, client, live_server, data, database_url
+):
+    """Ten POST /users at once to a live server with one email (twice over): one 201, nine 409."""
+    _register(app, client, data, database_url)
+    emails = [new_user(data)["email"] for _ in range(2)]
+    bodies = [{**new_user(data), "email": email} for _ in range(10) for email in emails]
+    results = run(all_at_once(live_server, [
+        lambda http, body=body: http.post("/users", json=body) for body in bodies
+    ]))
+    database = Database(database_url)
+    for email in emails:
+        codes = statuses([r for r, b in zip(results, bodies, strict=True) if b["email"] == email])
+        rows = database.count("users", "email = ?", email)
+        expect(
+            codes.count(201) == 1 and codes.count(409) == 9 and rows == 1,
+            f"ten registrations with one email, sent at once, got {tally(codes)}, and the users "
+            f"table holds {rows} rows with that email. Checking first (\"is it taken?\") and "
+            "inserting after is a race that two requests can both win: the email column must "
+            "be unique in the database, and the IntegrityError a 409"
+            + (f". First error: {first_error(results, live_server)}"
+               if any(code not in (201, 409) for code in codes) else ""),
+            expected="1 × 201, 9 × 409, and one row",
+            got=f"{tally(codes)}; {rows} row(s)",
+        )
