@@ -64,6 +64,7 @@ def _child_arguments(
     shard: tuple[int, int],
     verbose: bool = False,
     database: str = "sqlite",
+    only: frozenset[str] = frozenset(),
 ) -> list[str]:
     arguments = [
         "-c",
@@ -84,6 +85,7 @@ def _child_arguments(
         f"--wb-events={events}",
         f"--wb-shard={shard[0]}/{shard[1]}",
         f"--database={database}",
+        f"--wb-only={','.join(sorted(only))}",
         "--basetemp",
         str(basetemp),
         "-q",
@@ -246,6 +248,7 @@ class _Spec:
     timeout: float
     verbose: bool
     database: str
+    only: frozenset[str]
 
 
 @dataclass
@@ -276,6 +279,7 @@ class _Shard:
             shard=(self.index, self.count),
             verbose=spec.verbose,
             database=spec.database,
+            only=spec.only,
         )
         launch = _fork if hasattr(os, "fork") else _spawn
         self.pid = launch(arguments, spec.workdir, self.output)
@@ -443,13 +447,14 @@ def grade(
     while_waiting: Callable[[], None] | None = None,
     verbose: bool = False,
     database: str = "sqlite",
+    only: frozenset[str] = frozenset(),
 ) -> StageResult:
     """Grade `target` (a folder holding app/) against the stage's checks."""
     deadline = time.monotonic() + stage_timeout
     run = _Run(check_timeout)
     preload()
     with tempfile.TemporaryDirectory(prefix="workbook-") as tmp:
-        spec = _Spec(stage, target, Path(tmp), seed, check_timeout, verbose, database)
+        spec = _Spec(stage, target, Path(tmp), seed, check_timeout, verbose, database, only)
         count = workers or _default_workers()
         active = [_Shard(index, count) for index in range(count)]
         for shard in active:
