@@ -82,9 +82,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
     _emit(config, "collected", checks=checks)
     if count > 1:
-        kept = [item for position, item in enumerate(items) if position % count == index]
+        # Slow checks (those given a longer timeout: a live server, many
+        # requests at once) are dealt out first, so no share gets them all.
+        slow = [item for item in items if item.get_closest_marker("timeout")]
+        quick = [item for item in items if not item.get_closest_marker("timeout")]
+        kept = [item for position, item in enumerate(slow + quick) if position % count == index]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
-        items[:] = kept
+        items[:] = [item for item in items if item in kept]
 
 
 @pytest.hookimpl(tryfirst=True)
