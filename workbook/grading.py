@@ -104,11 +104,44 @@ def _child_arguments(
     return arguments + [f"--deselect={nodeid}" for nodeid in sorted(deselect)]
 
 
+# What a child keeps of the grader's environment: what Python, the OS and the
+# grader itself need. Anything else (an APP_NAME or DATABASE_URL the learner
+# exported in their shell) could change what the app does, so it is dropped;
+# each check sets the configuration it means to give.
+KEPT_ENVIRONMENT = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TERM",
+    "LANG",
+    "LC_",
+    "TZ",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "VIRTUAL_ENV",
+    "PYTHON",
+    "WORKBOOK_",
+    "CI",
+    "NO_COLOR",
+    "SSL_CERT_",
+    "SYSTEMROOT",
+    "WINDIR",
+    "COMSPEC",
+    "PATHEXT",
+    "APPDATA",
+    "LOCALAPPDATA",
+)
+
+
 def _child_environment() -> dict[str, str]:
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PYTEST_", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE"))
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith(KEPT_ENVIRONMENT)
+        and not name.startswith(("PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE"))
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.REPO), env.get("PYTHONPATH")]))
     # Only the plugins the grader names are loaded: faster, and nothing installed

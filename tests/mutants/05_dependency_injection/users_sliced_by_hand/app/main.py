@@ -117,9 +117,7 @@ def create_user(user: UserCreate, response: Response, repository: RepositoryDep)
 
 
 @app.get("/users", tags=["users"])
-def list_users(
-    page: Annotated[Page, Query()], repository: RepositoryDep
-) -> list[UserPublic]:
+def list_users(page: Annotated[Page, Query()], repository: RepositoryDep) -> list[UserPublic]:
     """Users oldest first, one page of them."""
     return repository.users.all()[page.offset : page.offset + page.limit]
 

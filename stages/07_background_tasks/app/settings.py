@@ -1,0 +1,42 @@
+"""The app's configuration, read from the environment by pydantic-settings.
+
+Nothing else in the app reads `os.environ`. Routes ask for the settings with
+`SettingsDep` (app/dependencies.py), so a test can hand them other settings
+with `app.dependency_overrides[get_settings]`, and every value is parsed and
+validated in one place, with an error that names the variable.
+"""
+
+import secrets
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Each field is read from the environment variable of the same name, in any
+    case (`app_name` from APP_NAME), then from a `.env` file, then its default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        # The environment and a .env file hold other programs' variables too.
+        extra="ignore",
+    )
+
+    app_name: str = "Shop API"
+    database_url: str = "sqlite+aiosqlite:///./shop.db"
+    # No secret is written in the code. Without SECRET_KEY each process makes
+    # up its own, so nothing signed with it survives a restart: set it
+    # wherever that matters. SecretStr keeps it out of reprs, logs and tracebacks.
+    secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
+    access_token_expire_minutes: int = Field(default=30, gt=0)
+    # TODO 7.1: email_delay_seconds, a float from 0 to 60 (default 0), read from
+    # EMAIL_DELAY_SECONDS
+
+
+# Cached: the environment is read and validated once per process, and every
+# request shares the same Settings object.
+@lru_cache
+def get_settings() -> Settings:
+    """The app's settings, as a dependency: routes take `SettingsDep`."""
+    return Settings()
