@@ -33,7 +33,7 @@ def test_schema_carries_the_app_metadata(client):
     response, schema = _schema(client)
     info = schema.get("info", {})
     if {key: info.get(key) for key in DEFAULT_INFO} == DEFAULT_INFO and not info.get("description"):
-        todo("the app still has FastAPI's default metadata (title \"FastAPI\", version \"0.1.0\")")
+        todo('the app still has FastAPI\'s default metadata (title "FastAPI", version "0.1.0")')
     expect(
         info.get("title") == "Shop API",
         f"the app's title is {info.get('title')!r}",
@@ -60,7 +60,7 @@ def test_schema_carries_the_app_metadata(client):
 def test_docs_pages_show_the_title(client, app, path, page):
     """/docs and /redoc serve HTML pages titled with the app's title."""
     if app.title == DEFAULT_INFO["title"]:
-        todo("the app still has FastAPI's default title, \"FastAPI\"")
+        todo('the app still has FastAPI\'s default title, "FastAPI"')
     response = client.get(path)
     expect_status(response, 200, f"GET {path} should serve the {page} page (is it switched off?)")
     expect(

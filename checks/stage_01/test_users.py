@@ -64,8 +64,11 @@ def test_users_me_is_not_taken_for_a_user_id(client, app):
     routes = [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]
     paths = [route.path for route in routes]
     if "/users/me" not in paths:
-        fail("there is no GET /users/me route", expected='status 200 {"username": "guest"}',
-             response=response)
+        fail(
+            "there is no GET /users/me route",
+            expected='status 200 {"username": "guest"}',
+            response=response,
+        )
     me = routes[paths.index("/users/me")]
     _raise_if_still_todo(me.endpoint)
     pattern_first = "/users/{user_id}" in paths and (
@@ -74,7 +77,7 @@ def test_users_me_is_not_taken_for_a_user_id(client, app):
     if response.status_code == 422 and pattern_first:
         fail(
             "GET /users/me was answered by /users/{user_id}, which is declared first "
-            "and cannot read \"me\" as an integer: declare /users/me above it",
+            'and cannot read "me" as an integer: declare /users/me above it',
             expected='status 200 {"username": "guest"}',
             response=response,
         )

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from checks.support import RandomData, body_of, expect, fail, todo
+from checks.support.answers import created
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -41,22 +42,6 @@ def expect_id(response: httpx.Response, body: Any, shape: str) -> int:
         response=response,
     )
     return resource_id
-
-
-def created(response: httpx.Response, what: str, requirement: str) -> dict[str, Any]:
-    """The body of a create that a check needs as a first step. 200 is let
-    through: the status code is graded by `requirement`, not here."""
-    path = response.request.url.path
-    if response.status_code not in (200, 201):
-        fail(
-            f"POST {path} did not create the {what}, so this cannot be checked yet "
-            f"(see requirement {requirement})",
-            expected="status 201 and the created resource",
-            response=response,
-        )
-    body = body_of(response)
-    expect_id(response, body, '{"id": <an integer>, …}')
-    return body
 
 
 def create_user(client: httpx.Client, data: RandomData) -> tuple[dict[str, str], dict[str, Any]]:

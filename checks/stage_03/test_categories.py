@@ -28,8 +28,12 @@ def test_products_carry_a_category(client, data):
     expect_status(response, 200)
     expect_json(response, {"id": product["id"], "category": category})
     response = client.post("/products", json=new_product(data))
-    expect_status(response, 201, "POST /products without \"category\" should still create "
-                  "the product: clients written before categories existed must keep working")
+    expect_status(
+        response,
+        201,
+        'POST /products without "category" should still create '
+        "the product: clients written before categories existed must keep working",
+    )
     expect_json(response, {"category": "other"})
 
 
@@ -39,8 +43,12 @@ def test_unknown_category_is_refused_in_the_body(client, data):
     create_product(client, data, category=data.choice(CATEGORIES))  # "category" is taken at all
     wrong = _not_a_category(data)
     response = client.post("/products", json=new_product(data, category=wrong))
-    expect_invalid(response, ["body", "category"], f'POST /products with "category": "{wrong}" '
-                   f"should answer 422: the categories are {', '.join(CATEGORIES)}")
+    expect_invalid(
+        response,
+        ["body", "category"],
+        f'POST /products with "category": "{wrong}" '
+        f"should answer 422: the categories are {', '.join(CATEGORIES)}",
+    )
 
 
 @pytest.mark.req("3.6")
@@ -77,5 +85,9 @@ def test_category_route_refuses_unknown_categories(client, data):
     create_product(client, data, category=data.choice(CATEGORIES))
     wrong = _not_a_category(data)
     response = client.get(f"/categories/{wrong}/products")
-    expect_invalid(response, ["path", "category"], f"GET /categories/{wrong}/products should "
-                   f"answer 422: the categories are {', '.join(CATEGORIES)}")
+    expect_invalid(
+        response,
+        ["path", "category"],
+        f"GET /categories/{wrong}/products should "
+        f"answer 422: the categories are {', '.join(CATEGORIES)}",
+    )

@@ -15,12 +15,19 @@ def _key(data):
 def _post(client, body, key=None):
     headers = {HEADER: key} if key is not None else {}
     response = client.post("/products", json=body, headers=headers)
-    expect_status(response, 201, "POST /products should create the product (or, for a retry, "
-                  "answer as the first request did)")
+    expect_status(
+        response,
+        201,
+        "POST /products should create the product (or, for a retry, "
+        "answer as the first request did)",
+    )
     product = body_of(response)
-    expect(isinstance(product, dict) and isinstance(product.get("id"), int),
-           "POST /products should answer the product with its integer id",
-           expected='{"id": <an integer>, …}', response=response)
+    expect(
+        isinstance(product, dict) and isinstance(product.get("id"), int),
+        "POST /products should answer the product with its integer id",
+        expected='{"id": <an integer>, …}',
+        response=response,
+    )
     return response, product
 
 
@@ -52,8 +59,13 @@ def test_retry_with_the_same_key_creates_nothing(client, app, data):
         response, again = _post(client, body, key)
         if again["id"] != first["id"]:
             _explain_a_second_product(app, response)
-        expect(again == first, f"retry {attempt + 1} with the same {HEADER} should answer exactly "
-               "what the first request did", expected=f"{first}", response=response)
+        expect(
+            again == first,
+            f"retry {attempt + 1} with the same {HEADER} should answer exactly "
+            "what the first request did",
+            expected=f"{first}",
+            response=response,
+        )
         expect_header(response, "location", first_response.headers.get("location"))
     expect_products(client.get("/products"), [first])
 
@@ -72,6 +84,9 @@ def test_new_key_or_no_key_creates_a_product(client, app, data):
     _, fourth = _post(client, body)
     created = [first, second, third, fourth]
     ids = [product["id"] for product in created]
-    expect(len(set(ids)) == 4, f"a new {HEADER}, or none, should create a new product each "
-           f"time; the ids were {ids}", expected="four different ids")
+    expect(
+        len(set(ids)) == 4,
+        f"a new {HEADER}, or none, should create a new product each time; the ids were {ids}",
+        expected="four different ids",
+    )
     expect_products(client.get("/products"), created)

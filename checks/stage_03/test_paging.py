@@ -31,8 +31,11 @@ def test_list_pages_with_limit_and_offset(client, app, data):
     products = create_products(client, data, data.integer(8, 12))
     limit, offset = data.integer(2, 4), data.integer(1, 3)
     response = client.get("/products", params={"limit": limit, "offset": offset})
-    expect_products(response, products[offset : offset + limit],
-                    f"skip {offset}, then at most {limit}, oldest first")
+    expect_products(
+        response,
+        products[offset : offset + limit],
+        f"skip {offset}, then at most {limit}, oldest first",
+    )
     # A page that runs past the end is short, and one past the end is empty.
     offset = len(products) - data.integer(1, limit - 1)
     response = client.get("/products", params={"limit": limit, "offset": offset})
@@ -53,13 +56,21 @@ def test_list_refuses_paging_out_of_range(client, app, data):
     for name, value, why in [
         ("limit", 0, "a page of no products is a client's mistake"),
         ("limit", -data.integer(1, 50), "a negative limit makes no sense"),
-        ("limit", 100 + data.integer(1, 900), "the upper bound keeps one request from "
-         "fetching the whole catalogue"),
+        (
+            "limit",
+            100 + data.integer(1, 900),
+            "the upper bound keeps one request from fetching the whole catalogue",
+        ),
         ("offset", -data.integer(1, 50), "a negative offset makes no sense"),
     ]:
         response = client.get("/products", params={name: value})
-        expect_invalid(response, ["query", name], f"GET /products?{name}={value} should "
-                       f"answer 422: {why}")
+        expect_invalid(
+            response, ["query", name], f"GET /products?{name}={value} should answer 422: {why}"
+        )
     response = client.get("/products", params={"limit": 100})
-    expect_status(response, 200, "GET /products?limit=100 should be allowed: 100 is the "
-                  "largest page, not the first one refused")
+    expect_status(
+        response,
+        200,
+        "GET /products?limit=100 should be allowed: 100 is the "
+        "largest page, not the first one refused",
+    )

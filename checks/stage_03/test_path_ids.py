@@ -16,8 +16,10 @@ def _refuses_ids_below_one(client, app, data, method, path, name):
     for bad in (0, -data.integer(1, 9_999)):
         response = client.request(method.upper(), path.replace(f"{{{name}}}", str(bad)))
         if response.status_code != 422 and not _has_lower_bound(app, method, path, name):
-            todo(f"{method.upper()} {path} still takes {name} = {bad}: the path parameter "
-                 "has no lower bound yet")
+            todo(
+                f"{method.upper()} {path} still takes {name} = {bad}: the path parameter "
+                "has no lower bound yet"
+            )
         expect_invalid(
             response,
             ["path", name],
@@ -58,8 +60,11 @@ def test_user_ids_below_one_are_refused(client, app, data):
     user = {"username": data.username(), "email": data.email(), "password": data.password()}
     response = client.post("/users", json=user)
     if response.status_code not in (200, 201):
-        fail("POST /users did not create the user, so this cannot be checked yet",
-             expected="status 201 and the created user", response=response)
+        fail(
+            "POST /users did not create the user, so this cannot be checked yet",
+            expected="status 201 and the created user",
+            response=response,
+        )
     user_id = response.json()["id"]
     response = client.get(f"/users/{user_id}")
     expect_status(response, 200, f"GET /users/{user_id} should still find the user")

@@ -18,9 +18,12 @@ def _patch_price(client, product_id, price, **params):
     that is not embedded, so the failure says so."""
     response = client.patch(f"/products/{product_id}/price", params=params, json={"price": price})
     if response.status_code == 422:
-        fail(f'{sent(response)} with the body {{"price": {price}}} answered 422: a single '
-             "body parameter expects a bare value unless it is embedded under its name",
-             expected="status 200 and the product at its new price", response=response)
+        fail(
+            f'{sent(response)} with the body {{"price": {price}}} answered 422: a single '
+            "body parameter expects a bare value unless it is embedded under its name",
+            expected="status 200 and the product at its new price",
+            response=response,
+        )
     expect_status(response, 200)
     return response
 
@@ -40,11 +43,19 @@ def test_price_change_is_stored(client, data):
     response = _patch_price(client, product["id"], price)
     expect_json(response, {**product, "price": price}, exact=True)
     response, stored = _price_now(client, product["id"])
-    expect(stored == price, f"GET /products/{product['id']} still shows the old price after "
-           "the change", expected=f'{{…, "price": {price}}}', response=response)
+    expect(
+        stored == price,
+        f"GET /products/{product['id']} still shows the old price after the change",
+        expected=f'{{…, "price": {price}}}',
+        response=response,
+    )
     response, untouched = _price_now(client, other["id"])
-    expect(untouched == other["price"], "changing one product's price changed another's",
-           expected=f'{{"id": {other["id"]}, …, "price": {other["price"]}}}', response=response)
+    expect(
+        untouched == other["price"],
+        "changing one product's price changed another's",
+        expected=f'{{"id": {other["id"]}, …, "price": {other["price"]}}}',
+        response=response,
+    )
 
 
 @pytest.mark.req("3.7")
@@ -55,13 +66,20 @@ def test_dry_run_stores_nothing(client, data):
     response = _patch_price(client, product["id"], price, dry_run="true")
     expect_json(response, {**product, "price": price}, exact=True)
     response, stored = _price_now(client, product["id"])
-    expect(stored == product["price"], "a dry run changed the stored price: with "
-           "?dry_run=true nothing should be stored", expected=f'{{…, "price": {product["price"]}}}',
-           response=response)
+    expect(
+        stored == product["price"],
+        "a dry run changed the stored price: with ?dry_run=true nothing should be stored",
+        expected=f'{{…, "price": {product["price"]}}}',
+        response=response,
+    )
     _patch_price(client, product["id"], price, dry_run="false")
     response, stored = _price_now(client, product["id"])
-    expect(stored == price, "with ?dry_run=false the new price should be stored",
-           expected=f'{{…, "price": {price}}}', response=response)
+    expect(
+        stored == price,
+        "with ?dry_run=false the new price should be stored",
+        expected=f'{{…, "price": {price}}}',
+        response=response,
+    )
 
 
 @pytest.mark.req("3.7")
@@ -70,15 +88,26 @@ def test_price_body_is_an_object_with_a_positive_price(client, data):
     product = create_product(client, data)
     path = f"/products/{product['id']}/price"
     response = client.patch(path, json=data.price())
-    expect_invalid(response, ["body", "price"], f"PATCH {path} with a bare number as the body "
-                   'should answer 422: the body is an object, {"price": …}')
+    expect_invalid(
+        response,
+        ["body", "price"],
+        f"PATCH {path} with a bare number as the body "
+        'should answer 422: the body is an object, {"price": …}',
+    )
     for price in (0, -data.price()):
         response = client.patch(path, json={"price": price})
-        expect_invalid(response, ["body", "price"], f'PATCH {path} with {{"price": {price}}} '
-                       "should answer 422: prices are above 0")
+        expect_invalid(
+            response,
+            ["body", "price"],
+            f'PATCH {path} with {{"price": {price}}} should answer 422: prices are above 0',
+        )
     response, stored = _price_now(client, product["id"])
-    expect(stored == product["price"], "a refused price change still changed the price",
-           expected=f'{{…, "price": {product["price"]}}}', response=response)
+    expect(
+        stored == product["price"],
+        "a refused price change still changed the price",
+        expected=f'{{…, "price": {product["price"]}}}',
+        response=response,
+    )
 
 
 @pytest.mark.req("3.7")

@@ -44,8 +44,11 @@ def test_list_filters_by_price_range(client, app, data):
 
     for query in ({"min_price": low, "max_price": high}, {"min_price": low}, {"max_price": high}):
         response = client.get("/products", params=query)
-        expect_products(response, within(query.get("min_price"), query.get("max_price")),
-                        "the products priced within the range, both ends included")
+        expect_products(
+            response,
+            within(query.get("min_price"), query.get("max_price")),
+            "the products priced within the range, both ends included",
+        )
     response = client.get("/products", params={"min_price": low, "max_price": low})
     expect_products(response, within(low, low), "both ends of the range are included")
 
@@ -65,8 +68,11 @@ def test_price_range_is_filtered_before_paging(client, app, data):
         products.append(create_product(client, data, price=dear))
     matching = [p for p in products if p["price"] >= 50]
     response = client.get("/products", params={"min_price": 50, "limit": 2, "offset": 1})
-    expect_products(response, matching[1:3],
-                    "the second and third products in the range: filter first, then page")
+    expect_products(
+        response,
+        matching[1:3],
+        "the second and third products in the range: filter first, then page",
+    )
 
 
 @pytest.mark.req("3.3")
@@ -76,5 +82,8 @@ def test_price_bounds_cannot_be_negative(client, app, data):
     for name in ("min_price", "max_price"):
         value = -data.price(1, 50)
         response = client.get("/products", params={name: value})
-        expect_invalid(response, ["query", name], f"GET /products?{name}={value} should "
-                       "answer 422: no price is negative")
+        expect_invalid(
+            response,
+            ["query", name],
+            f"GET /products?{name}={value} should answer 422: no price is negative",
+        )

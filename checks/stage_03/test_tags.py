@@ -33,7 +33,7 @@ def test_products_carry_tags(client, data):
         response=response,
     )
     untagged = client.post("/products", json=new_product(data))
-    expect_status(untagged, 201, "POST /products without \"tags\" should still create the product")
+    expect_status(untagged, 201, 'POST /products without "tags" should still create the product')
     expect_json(untagged, {"tags": []})
     response = client.get("/products")
     expect_status(response, 200)
@@ -56,9 +56,12 @@ def test_tags_are_bounded(client, data):
         ([""], "an empty tag"),
     ]:
         response = client.post("/products", json=new_product(data, tags=tags))
-        expect(response.status_code == 422, f"POST /products should refuse {what} with 422",
-               expected='status 422, {"detail": [{"loc": ["body", "tags", …], …}]}',
-               response=response)
+        expect(
+            response.status_code == 422,
+            f"POST /products should refuse {what} with 422",
+            expected='status 422, {"detail": [{"loc": ["body", "tags", …], …}]}',
+            response=response,
+        )
     response = client.post("/products", json=new_product(data, tags=_tags(data, 10)))
     expect_status(response, 201, "ten tags is the most allowed, and allowed")
 
@@ -82,4 +85,3 @@ def test_list_filters_by_every_tag(client, app, data):
     unknown = data.token(9)
     expect_products(client.get("/products", params={"tag": [a, unknown]}), [], every)
     expect_products(client.get("/products"), products)
-

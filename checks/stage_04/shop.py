@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from checks.support import RandomData, body_of, expect, expect_status, fail, learner, todo
-from checks.support.answers import errors_of, has_error, sent, show
+from checks.support.answers import created, errors_of, has_error, sent, show
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -101,7 +101,7 @@ class Shop:
         Location header, so a slip there is reported once, not everywhere."""
         body = new_product(self.data, **fields)
         response = self.post("/products", json=body)
-        product = _created(response, "product", "4.2")
+        product = created(response, "product", "4.2")
         return product
 
     def create_products(self, how_many: int, **fields: Any) -> list[dict[str, Any]]:
@@ -110,7 +110,7 @@ class Shop:
     def create_user(self) -> dict[str, Any]:
         """POST a random user; returns the created user (as the API shows it)."""
         response = self.post("/users", json=new_user(self.data))
-        return _created(response, "user", "4.2")
+        return created(response, "user", "4.2")
 
     def read(self, path: str, why: str | None = None) -> tuple[httpx.Response, Any]:
         """GET `path`, expecting 200; returns the response and its JSON body."""
@@ -137,26 +137,6 @@ class Shop:
     def unknown_id(self, known: list[dict[str, Any]]) -> int:
         """An id that no record in `known` has, above them all."""
         return max((record["id"] for record in known), default=0) + self.data.integer(1, 9_999)
-
-
-def _created(response: httpx.Response, what: str, requirement: str) -> dict[str, Any]:
-    path = response.request.url.path
-    if response.status_code not in (200, 201):
-        fail(
-            f"POST {path} did not create the {what}, so this cannot be checked yet "
-            f"(see requirement {requirement})",
-            expected="status 201 and the created resource",
-            response=response,
-        )
-    body = body_of(response)
-    record_id = body.get("id") if isinstance(body, dict) else None
-    expect(
-        isinstance(record_id, int) and not isinstance(record_id, bool),
-        f"POST {path} should answer the created {what} with its integer id",
-        expected='{"id": <an integer>, …}',
-        response=response,
-    )
-    return body
 
 
 def _short(value: Any) -> str:

@@ -23,20 +23,30 @@ from checks.support import body_of, expect, expect_header, expect_status, fail
 def _expect_created(response, expected_body, collection):
     """201, exactly `expected_body` plus a new integer id, and Location /<collection>/<id>."""
     path = response.request.url.path
-    expect_status(response, 201, f"POST {path} should answer 201 Created (status_code on the "
-                  "decorator)")
+    expect_status(
+        response, 201, f"POST {path} should answer 201 Created (status_code on the decorator)"
+    )
     body = body_of(response)
     record_id = body.get("id") if isinstance(body, dict) else None
-    expect(isinstance(record_id, int) and not isinstance(record_id, bool),
-           f"POST {path} should answer the new record with the integer id the repository gave it",
-           expected=show({**expected_body, "id": "<an integer>"}), response=response)
-    expect(body == {**expected_body, "id": record_id},
-           f"POST {path} does not answer the record that was sent",
-           expected=show({**expected_body, "id": record_id}), response=response)
+    expect(
+        isinstance(record_id, int) and not isinstance(record_id, bool),
+        f"POST {path} should answer the new record with the integer id the repository gave it",
+        expected=show({**expected_body, "id": "<an integer>"}),
+        response=response,
+    )
+    expect(
+        body == {**expected_body, "id": record_id},
+        f"POST {path} does not answer the record that was sent",
+        expected=show({**expected_body, "id": record_id}),
+        response=response,
+    )
     location = expect_header(response, "Location")
-    expect(urlsplit(location).path == f"/{collection}/{record_id}",
-           f"the Location header is {location!r}",
-           expected=f"header location: /{collection}/{record_id}", response=response)
+    expect(
+        urlsplit(location).path == f"/{collection}/{record_id}",
+        f"the Location header is {location!r}",
+        expected=f"header location: /{collection}/{record_id}",
+        response=response,
+    )
     return body
 
 
@@ -50,17 +60,22 @@ def test_create_product_stores_it_in_the_repository(client, data):
         response = shop.post("/products", json=body)
         created.append((response, _expect_created(response, body, "products")))
     products = [product for _, product in created]
-    expect([p["id"] for p in products] == list(range(1, len(products) + 1)),
-           f"the new products got the ids {[p['id'] for p in products]}",
-           expected=f"the ids {list(range(1, len(products) + 1))}, given by the repository")
+    expect(
+        [p["id"] for p in products] == list(range(1, len(products) + 1)),
+        f"the new products got the ids {[p['id'] for p in products]}",
+        expected=f"the ids {list(range(1, len(products) + 1))}, given by the repository",
+    )
     stored = app_repository().products
     for response, product in created:
         record = stored.get(product["id"])
-        expect(record is not None and as_dict(record, "get") == product,
-               f"product {product['id']} was answered but is not in the app's repository: "
-               "create_product should store it with repository.products.add(…)",
-               expected=f"repository.products.get({product['id']}) to be {show(product)}",
-               response=response, got=f"repository.products.get({product['id']}) is {record!r}")
+        expect(
+            record is not None and as_dict(record, "get") == product,
+            f"product {product['id']} was answered but is not in the app's repository: "
+            "create_product should store it with repository.products.add(…)",
+            expected=f"repository.products.get({product['id']}) to be {show(product)}",
+            response=response,
+            got=f"repository.products.get({product['id']}) is {record!r}",
+        )
 
 
 @pytest.mark.req("4.2")
@@ -73,20 +88,26 @@ def test_create_user_stores_it_without_the_password(client, data):
         response = shop.post("/users", json=body)
         answered = body_of(response)
         if isinstance(answered, dict) and "password" in answered:
-            fail("POST /users answered with the password: it never leaves the server",
-                 expected=show(public(body, answered.get("id"))), response=response)
+            fail(
+                "POST /users answered with the password: it never leaves the server",
+                expected=show(public(body, answered.get("id"))),
+                response=response,
+            )
         shown = public(body, 0)
         del shown["id"]
         users.append((response, _expect_created(response, shown, "users")))
     stored = app_repository().users
     for response, user in users:
         record = stored.get(user["id"])
-        expect(record is not None and as_dict(record, "get") == user,
-               f"user {user['id']} was answered but is not in the app's repository (or is kept "
-               "with more than the public fields): create_user should store it with "
-               "repository.users.add(username=…, email=…)",
-               expected=f"repository.users.get({user['id']}) to be {show(user)}",
-               response=response, got=f"repository.users.get({user['id']}) is {record!r}")
+        expect(
+            record is not None and as_dict(record, "get") == user,
+            f"user {user['id']} was answered but is not in the app's repository (or is kept "
+            "with more than the public fields): create_user should store it with "
+            "repository.users.add(username=…, email=…)",
+            expected=f"repository.users.get({user['id']}) to be {show(user)}",
+            response=response,
+            got=f"repository.users.get({user['id']}) is {record!r}",
+        )
 
 
 @pytest.mark.req("4.2")
@@ -96,17 +117,30 @@ def test_a_client_cannot_choose_the_id(client, data):
     first = shop.create_product()
     foreign = first["id"] + data.integer(10, 999)
     response = shop.post("/products", json=new_product(data, id=foreign))
-    expect_invalid(response, ["body", "id"], f'POST /products with "id": {foreign} should '
-                   "answer 422: ids are the server's to give")
+    expect_invalid(
+        response,
+        ["body", "id"],
+        f'POST /products with "id": {foreign} should answer 422: ids are the server\'s to give',
+    )
     response = shop.post("/users", json={**new_user(data), "id": foreign})
-    expect_invalid(response, ["body", "id"], f'POST /users with "id": {foreign} should '
-                   "answer 422: ids are the server's to give")
-    stored = [as_dict(record, "repository.products.all()")
-              for record in app_repository().products.all()]
-    expect(stored == [first], "a refused create stored something in the repository",
-           expected=f"repository.products.all() to hold only product {first['id']}",
-           response=response, got=f"the products with ids {[p.get('id') for p in stored]}")
+    expect_invalid(
+        response,
+        ["body", "id"],
+        f'POST /users with "id": {foreign} should answer 422: ids are the server\'s to give',
+    )
+    stored = [
+        as_dict(record, "repository.products.all()") for record in app_repository().products.all()
+    ]
+    expect(
+        stored == [first],
+        "a refused create stored something in the repository",
+        expected=f"repository.products.all() to hold only product {first['id']}",
+        response=response,
+        got=f"the products with ids {[p.get('id') for p in stored]}",
+    )
     second = shop.create_product()
-    expect(second["id"] == first["id"] + 1,
-           f"after a refused create, the next product got the id {second['id']}",
-           expected=f"the id {first['id'] + 1}")
+    expect(
+        second["id"] == first["id"] + 1,
+        f"after a refused create, the next product got the id {second['id']}",
+        expected=f"the id {first['id'] + 1}",
+    )

@@ -14,19 +14,29 @@ from checks.support import expect_json, expect_status
 
 def _delete_and_check(shop, path, gone, others, not_found):
     response = shop.delete(f"{path}/{gone['id']}")
-    expect_status(response, 204, f"DELETE {path}/{gone['id']} should answer 204 No Content "
-                  "(status_code on the decorator)")
+    expect_status(
+        response,
+        204,
+        f"DELETE {path}/{gone['id']} should answer 204 No Content (status_code on the decorator)",
+    )
     expect_no_body(response)
     response = shop.get(f"{path}/{gone['id']}")
-    expect_status(response, 404, f"after DELETE {path}/{gone['id']}, GET should answer 404: "
-                  "the record is gone")
+    expect_status(
+        response,
+        404,
+        f"after DELETE {path}/{gone['id']}, GET should answer 404: the record is gone",
+    )
     expect_json(response, not_found, exact=True)
     expect_listed(shop.get(path), others, f"every record but {gone['id']}, oldest first")
     for other in others:
         shop.expect_stored(other, f"{path}/{other['id']}", f"DELETE {path}/{gone['id']}")
     response = shop.delete(f"{path}/{gone['id']}")
-    expect_status(response, 404, f"DELETE {path}/{gone['id']} a second time should answer 404: "
-                  "there is nothing left to delete")
+    expect_status(
+        response,
+        404,
+        f"DELETE {path}/{gone['id']} a second time should answer 404: "
+        "there is nothing left to delete",
+    )
     expect_json(response, not_found, exact=True)
 
 
@@ -36,8 +46,9 @@ def test_deleting_a_product(client, data):
     shop = Shop(client, data)
     products = shop.create_products(data.integer(3, 5))
     gone = data.choice(products)
-    _delete_and_check(shop, "/products", gone, [p for p in products if p is not gone],
-                      PRODUCT_NOT_FOUND)
+    _delete_and_check(
+        shop, "/products", gone, [p for p in products if p is not gone], PRODUCT_NOT_FOUND
+    )
 
 
 @pytest.mark.req("4.8")
@@ -61,7 +72,10 @@ def test_deleting_what_nobody_has_is_404(client, data):
     ):
         unknown = shop.unknown_id(known)
         response = shop.delete(f"{path}/{unknown}")
-        expect_status(response, 404, f"there is no record {unknown}: DELETE {path}/{unknown} "
-                      "should answer 404")
+        expect_status(
+            response,
+            404,
+            f"there is no record {unknown}: DELETE {path}/{unknown} should answer 404",
+        )
         expect_json(response, detail, exact=True)
         expect_listed(shop.get(path), known, "the refused DELETE removed nothing")

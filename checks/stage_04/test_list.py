@@ -42,14 +42,19 @@ def test_list_comes_from_the_repository_oldest_first(client, data):
     # Changes made in the repository show in the list: the route keeps no copy of its own.
     repository = app_repository()
     target = data.choice(products)
-    changed = as_dict(repository.products.update(target["id"], name=f"Renamed {data.token(6)}"),
-                      "repository.products.update(…)")
+    changed = as_dict(
+        repository.products.update(target["id"], name=f"Renamed {data.token(6)}"),
+        "repository.products.update(…)",
+    )
     removed = data.choice([p for p in products if p["id"] != target["id"]])
     repository.products.delete(removed["id"])
     expected = [changed if p["id"] == target["id"] else p for p in products if p is not removed]
-    expect_listed(shop.get("/products"), expected,
-                  f"product {target['id']} renamed in place and {removed['id']} deleted, in "
-                  "the app's repository")
+    expect_listed(
+        shop.get("/products"),
+        expected,
+        f"product {target['id']} renamed in place and {removed['id']} deleted, in "
+        "the app's repository",
+    )
 
 
 @pytest.mark.req("4.4")
@@ -61,11 +66,17 @@ def test_order_survives_updates(client, data):
     first, _, third, _ = products
     for product in (first, third):
         price = round(product["price"] + data.price(1, 20), 2)
-        product.update(as_dict(repository.products.update(product["id"], price=price),
-                               "repository.products.update(…)"))
-    expect_listed(shop.get("/products"), products,
-                  "the same order as before the price changes: an update does not move a "
-                  "product to the end")
+        product.update(
+            as_dict(
+                repository.products.update(product["id"], price=price),
+                "repository.products.update(…)",
+            )
+        )
+    expect_listed(
+        shop.get("/products"),
+        products,
+        "the same order as before the price changes: an update does not move a product to the end",
+    )
     response = shop.get("/products", params={"limit": 2, "offset": 1})
     expect_listed(response, products[1:3], "pages stay stable across updates")
 
@@ -77,8 +88,11 @@ def test_search_finds_names_containing_q_ignoring_case(client, data):
     products = shop.create_products(data.integer(8, 12))
     for _ in range(3):
         q = _fragment(data, data.choice(products)["name"])
-        expect_listed(_search(shop, "/products", q), _matches(products, q),
-                      f"the products whose name contains {q!r}, ignoring case")
+        expect_listed(
+            _search(shop, "/products", q),
+            _matches(products, q),
+            f"the products whose name contains {q!r}, ignoring case",
+        )
     q = f"zz{data.token(8)}"
     expect_listed(_search(shop, "/products", q), [], f"no name contains {q!r}")
 
@@ -90,9 +104,11 @@ def test_search_combines_with_filters_and_paging(client, data):
     word = f"Lamp{data.token(3)}"
     # Half the products carry `word` in their names, in a random case.
     products = [
-        shop.create_product(name=f"{data.choice((word.upper(), word.lower(), word))} "
-                                 f"{data.token(4)}")
-        if index % 2 == 0 else shop.create_product()
+        shop.create_product(
+            name=f"{data.choice((word.upper(), word.lower(), word))} {data.token(4)}"
+        )
+        if index % 2 == 0
+        else shop.create_product()
         for index in range(data.integer(10, 14))
     ]
     q = word.lower()
@@ -106,16 +122,19 @@ def test_search_combines_with_filters_and_paging(client, data):
     expect_listed(response, expected[1:3], "the same products, then skip 1 and take 2")
     tag = data.choice(named)["tags"][0]
     response = _search(shop, "/products", q, tag=tag)
-    expect_listed(response, [p for p in named if tag in p["tags"]],
-                  f"named like {q!r} and tagged {tag!r}")
+    expect_listed(
+        response, [p for p in named if tag in p["tags"]], f"named like {q!r} and tagged {tag!r}"
+    )
 
 
 @pytest.mark.req("4.4")
 def test_category_list_searches_too(client, data):
     """GET /categories/{category}/products reads the repository and takes ?q= as well."""
     shop = Shop(client, data)
-    products = [shop.create_product(category=data.choice(("garden", "kitchen")))
-                for _ in range(data.integer(8, 10))]
+    products = [
+        shop.create_product(category=data.choice(("garden", "kitchen")))
+        for _ in range(data.integer(8, 10))
+    ]
     category = data.choice(("garden", "kitchen"))
     in_category = [p for p in products if p["category"] == category]
     path = f"/categories/{category}/products"
@@ -123,8 +142,11 @@ def test_category_list_searches_too(client, data):
     if not in_category:
         return
     q = _fragment(data, data.choice(in_category)["name"])
-    expect_listed(_search(shop, path, q), _matches(in_category, q),
-                  f"the {category} products whose name contains {q!r}, ignoring case")
+    expect_listed(
+        _search(shop, path, q),
+        _matches(in_category, q),
+        f"the {category} products whose name contains {q!r}, ignoring case",
+    )
 
 
 @pytest.mark.req("4.4")
@@ -134,8 +156,16 @@ def test_search_text_has_bounds(client, data):
     shop.create_product()
     q = data.token(100)
     response = _search(shop, "/products", q)
-    expect_status(response, 200, "GET /products?q=<100 characters> should be allowed: 100 is "
-                  "the longest search, not the first one refused")
+    expect_status(
+        response,
+        200,
+        "GET /products?q=<100 characters> should be allowed: 100 is "
+        "the longest search, not the first one refused",
+    )
     response = _search(shop, "/products", "")
-    expect_invalid(response, ["query", "q"], "GET /products?q= (empty) should answer 422: a "
-                   "search needs at least one character (leave q out to list everything)")
+    expect_invalid(
+        response,
+        ["query", "q"],
+        "GET /products?q= (empty) should answer 422: a "
+        "search needs at least one character (leave q out to list everything)",
+    )

@@ -24,15 +24,22 @@ def test_a_megabyte_name_is_refused_by_every_write(client, data):
     path = f"/products/{product['id']}"
     name = _huge_name(data)
     size = f"{len(name) // 1024:,} kB"
-    for method, url, body in data.random.sample([
-        ("POST", "/products", new_product(data, name=name)),
-        ("PUT", path, new_product(data, name=name)),
-        ("PATCH", path, {"name": name}),
-    ], 3):
+    for method, url, body in data.random.sample(
+        [
+            ("POST", "/products", new_product(data, name=name)),
+            ("PUT", path, new_product(data, name=name)),
+            ("PATCH", path, {"name": name}),
+        ],
+        3,
+    ):
         response = shop.request(method, url, json=body, expected="status 422")
-        expect_invalid(response, ["body", "name"], f"{method} {url} with a name of {size} "
-                       "should answer 422: a name has at most 100 characters, in every model "
-                       "that reads one")
+        expect_invalid(
+            response,
+            ["body", "name"],
+            f"{method} {url} with a name of {size} "
+            "should answer 422: a name has at most 100 characters, in every model "
+            "that reads one",
+        )
     shop.expect_stored(product, path, "the refused writes")
     expect_listed(shop.get("/products"), [product], "the refused writes stored nothing")
 
@@ -44,17 +51,27 @@ def test_thousands_of_tags_are_refused(client, data):
     product = shop.create_product()
     path = f"/products/{product['id']}"
     tags = [f"t{index}" for index in range(data.integer(2_000, 5_000))]
-    for method, url, body in data.random.sample([
-        ("POST", "/products", new_product(data, tags=tags)),
-        ("PUT", path, new_product(data, tags=tags)),
-        ("PATCH", path, {"tags": tags}),
-    ], 3):
+    for method, url, body in data.random.sample(
+        [
+            ("POST", "/products", new_product(data, tags=tags)),
+            ("PUT", path, new_product(data, tags=tags)),
+            ("PATCH", path, {"tags": tags}),
+        ],
+        3,
+    ):
         response = shop.request(method, url, json=body, expected="status 422")
-        expect_invalid(response, ["body", "tags"], f"{method} {url} with {len(tags):,} tags "
-                       "should answer 422: a product has at most 10 tags")
+        expect_invalid(
+            response,
+            ["body", "tags"],
+            f"{method} {url} with {len(tags):,} tags "
+            "should answer 422: a product has at most 10 tags",
+        )
     response = shop.get("/products", params={"tag": tags[:1_000]})
-    expect_invalid(response, ["query", "tag"], "GET /products with ?tag= 1,000 times should "
-                   "answer 422: a filter takes at most 10 tags")
+    expect_invalid(
+        response,
+        ["query", "tag"],
+        "GET /products with ?tag= 1,000 times should answer 422: a filter takes at most 10 tags",
+    )
     shop.expect_stored(product, path, "the refused writes")
     expect_listed(shop.get("/products"), [product], "the refused writes stored nothing")
 
@@ -67,5 +84,9 @@ def test_a_long_search_is_refused(client, data):
     for length in (101, data.integer(5_000, 20_000)):
         response = shop.get("/products", params={"q": data.token(length)})
         require_query(response, "q", "4.4")
-        expect_invalid(response, ["query", "q"], f"GET /products?q=<{length:,} characters> "
-                       "should answer 422: a search has at most 100 characters")
+        expect_invalid(
+            response,
+            ["query", "q"],
+            f"GET /products?q=<{length:,} characters> "
+            "should answer 422: a search has at most 100 characters",
+        )

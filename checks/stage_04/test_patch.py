@@ -21,8 +21,11 @@ def _patch(shop, product, changes):
     expected = {**product, **changes}
     response = shop.patch(path, json=changes, expected=f"status 200 and {show(expected)}")
     if response.status_code == 422:
-        fail(f"PATCH {path} refused {show(changes)}: every field of a PATCH body is optional",
-             expected=f"status 200 and {show(expected)}", response=response)
+        fail(
+            f"PATCH {path} refused {show(changes)}: every field of a PATCH body is optional",
+            expected=f"status 200 and {show(expected)}",
+            response=response,
+        )
     expect_status(response, 200, f"PATCH {path} should answer 200 with the whole product")
     body = body_of(response)
     if isinstance(body, dict) and body != expected:
@@ -35,8 +38,11 @@ def _patch(shop, product, changes):
                 expected=show(expected),
                 response=response,
             )
-        fail(f"PATCH {path} with {show(changes)} did not apply the changes",
-             expected=show(expected), response=response)
+        fail(
+            f"PATCH {path} with {show(changes)} did not apply the changes",
+            expected=show(expected),
+            response=response,
+        )
     shop.expect_stored(expected, path, f"PATCH {path} with {show(changes)}")
     return expected
 
@@ -63,8 +69,11 @@ def test_patch_changes_only_the_fields_sent(client, data):
         target = _patch(shop, target, {field: _other_value(data, target, field)})
     fields = data.random.sample(["name", "price", "description", "category", "tags"], 2)
     target = _patch(shop, target, {f: _other_value(data, target, f) for f in fields})
-    expect_listed(shop.get("/products"), [products[0], target, products[2]],
-                  "the patched product keeps its id and its place; the others are untouched")
+    expect_listed(
+        shop.get("/products"),
+        [products[0], target, products[2]],
+        "the patched product keeps its id and its place; the others are untouched",
+    )
 
 
 @pytest.mark.req("4.7")
@@ -77,16 +86,21 @@ def test_an_empty_patch_changes_nothing(client, data):
 
 @pytest.mark.req("4.7")
 def test_null_clears_the_description_only(client, data):
-    """"description": null clears it; null for name, price, category or tags answers 422."""
+    """ "description": null clears it; null for name, price, category or tags answers 422."""
     shop = Shop(client, data)
     product = shop.create_product()
     path = f"/products/{product['id']}"
     for field in data.random.sample(["name", "price", "category", "tags"], 4):
-        response = shop.patch(path, json={field: None},
-                              expected=f'status 422 with an error at ["body", "{field}"]')
-        expect_invalid(response, ["body", field], f'PATCH {path} with {{"{field}": null}} '
-                       f"should answer 422: every product has a {field}, so it can be left "
-                       "out of a PATCH but not set to null")
+        response = shop.patch(
+            path, json={field: None}, expected=f'status 422 with an error at ["body", "{field}"]'
+        )
+        expect_invalid(
+            response,
+            ["body", field],
+            f'PATCH {path} with {{"{field}": null}} '
+            f"should answer 422: every product has a {field}, so it can be left "
+            "out of a PATCH but not set to null",
+        )
         shop.expect_stored(product, path, f"a refused PATCH with {field} null")
     _patch(shop, product, {"description": None})
 
@@ -97,21 +111,25 @@ def test_patch_has_the_bounds_of_a_create(client, data):
     shop = Shop(client, data)
     product = shop.create_product()
     path = f"/products/{product['id']}"
-    for field, value, why in data.random.sample([
-        ("name", "", "a name has 1–100 characters"),
-        ("price", 0, "a price is above 0"),
-        ("price", -data.price(), "a price is above 0"),
-        ("category", f"food{data.token(3)}", "a category is one of the Category values"),
-        ("description", "d" * 501, "a description has at most 500 characters"),
-        ("tags", [""], "a tag has 1–30 characters"),
-        ("id", product["id"] + data.integer(1, 99), "the id is the server's to give"),
-        ("colour", data.token(5), "a PATCH body takes the product's fields and nothing else"),
-    ], 8):
+    for field, value, why in data.random.sample(
+        [
+            ("name", "", "a name has 1–100 characters"),
+            ("price", 0, "a price is above 0"),
+            ("price", -data.price(), "a price is above 0"),
+            ("category", f"food{data.token(3)}", "a category is one of the Category values"),
+            ("description", "d" * 501, "a description has at most 500 characters"),
+            ("tags", [""], "a tag has 1–30 characters"),
+            ("id", product["id"] + data.integer(1, 99), "the id is the server's to give"),
+            ("colour", data.token(5), "a PATCH body takes the product's fields and nothing else"),
+        ],
+        8,
+    ):
         response = shop.patch(path, json={field: value}, expected="status 422")
         # A bad tag is reported where it sits in the list: ["body", "tags", 0].
         loc = ["body", field, 0] if field == "tags" else ["body", field]
-        expect_invalid(response, loc,
-                       f"PATCH {path} with {show({field: value})} should answer 422: {why}")
+        expect_invalid(
+            response, loc, f"PATCH {path} with {show({field: value})} should answer 422: {why}"
+        )
     shop.expect_stored(product, path, "the refused PATCHes")
 
 
@@ -144,7 +162,12 @@ def test_price_route_stores_through_the_repository(client, data):
     unknown = shop.unknown_id([product])
     for params in ({}, {"dry_run": "true"}):
         response = shop.patch(f"/products/{unknown}/price", params=params, json={"price": price})
-        expect_status(response, 404, f"there is no product {unknown}: {sent(response)} should "
-                      "answer 404")
-        expect(body_of(response) == PRODUCT_NOT_FOUND, f"{sent(response)} should answer "
-               "404 with its detail", expected=show(PRODUCT_NOT_FOUND), response=response)
+        expect_status(
+            response, 404, f"there is no product {unknown}: {sent(response)} should answer 404"
+        )
+        expect(
+            body_of(response) == PRODUCT_NOT_FOUND,
+            f"{sent(response)} should answer 404 with its detail",
+            expected=show(PRODUCT_NOT_FOUND),
+            response=response,
+        )

@@ -34,12 +34,17 @@ def test_a_product_is_read_from_the_repository(client, data):
     shop.create_product()
     body = new_product(data)
     record = as_dict(app_repository().products.add(**body), "repository.products.add(…)")
-    response, answered = shop.read(f"/products/{record['id']}",
-                                   f"GET /products/{record['id']} should find a product that "
-                                   "is in the app's repository")
-    expect(answered == record, f"GET /products/{record['id']} does not answer the product the "
-           "repository holds: read_product should use repository.products.get(…)",
-           expected=show(record), response=response)
+    response, answered = shop.read(
+        f"/products/{record['id']}",
+        f"GET /products/{record['id']} should find a product that is in the app's repository",
+    )
+    expect(
+        answered == record,
+        f"GET /products/{record['id']} does not answer the product the "
+        "repository holds: read_product should use repository.products.get(…)",
+        expected=show(record),
+        response=response,
+    )
 
 
 @pytest.mark.req("4.3")
@@ -54,15 +59,20 @@ def test_unknown_ids_are_404_with_a_detail(client, data):
     ):
         unknown = shop.unknown_id(known)
         response = shop.get(f"{path}/{unknown}")
-        expect_status(response, 404, f"there is no record {unknown}: GET {path}/{unknown} should "
-                      "answer 404, not a 200 with null")
+        expect_status(
+            response,
+            404,
+            f"there is no record {unknown}: GET {path}/{unknown} should "
+            "answer 404, not a 200 with null",
+        )
         expect_json(response, detail, exact=True)
     # A deleted id is unknown too, and its neighbours are still there.
     gone = products[0]
     app_repository().products.delete(gone["id"])
     response = shop.get(f"/products/{gone['id']}")
-    expect_status(response, 404, f"product {gone['id']} is no longer in the repository: GET "
-                  "should answer 404")
+    expect_status(
+        response, 404, f"product {gone['id']} is no longer in the repository: GET should answer 404"
+    )
     expect_json(response, PRODUCT_NOT_FOUND, exact=True)
     shop.expect_stored(products[1], f"/products/{products[1]['id']}", "deleting another product")
 
@@ -75,6 +85,7 @@ def test_ids_that_are_not_integers_are_422(client, data):
     for path, name in (("/products", "product_id"), ("/users", "user_id")):
         word = data.token(5) + "x"  # letters in it, so never a valid integer
         response = shop.get(f"{path}/{word}")
-        expect_invalid(response, ["path", name], f"GET {path}/{word} should answer 422: ids "
-                       "are integers")
+        expect_invalid(
+            response, ["path", name], f"GET {path}/{word} should answer 422: ids are integers"
+        )
     shop.expect_stored(product, f"/products/{product['id']}", "the refused reads")

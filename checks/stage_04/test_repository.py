@@ -22,8 +22,12 @@ def _without_password(user):
 def test_add_gives_ids_from_one_and_get_reads_back(app, data):
     """add() stores records under ids 1, 2, 3…; get() reads each back, and None for others."""
     products = _fresh().products
-    expect(products.all() == [], "a new Repository().products.all() is not empty",
-           expected="[]", got=repr(products.all()))
+    expect(
+        products.all() == [],
+        "a new Repository().products.all() is not empty",
+        expected="[]",
+        got=repr(products.all()),
+    )
     bodies = [new_product(data) for _ in range(data.integer(3, 5))]
     added = [_add(products, body) for body in bodies]
     expect(
@@ -32,18 +36,31 @@ def test_add_gives_ids_from_one_and_get_reads_back(app, data):
         expected=f"the ids {list(range(1, len(bodies) + 1))}: a counter from 1",
     )
     for record, body in zip(added, bodies, strict=True):
-        expect(record == {**body, "id": record["id"]},
-               "add() returned a record that is not made of the fields it was given",
-               expected=show({**body, "id": record["id"]}), got=show(record))
+        expect(
+            record == {**body, "id": record["id"]},
+            "add() returned a record that is not made of the fields it was given",
+            expected=show({**body, "id": record["id"]}),
+            got=show(record),
+        )
         stored = products.get(record["id"])
-        expect(stored is not None, f"get({record['id']}) returned None for a record just added",
-               expected=show(record))
-        expect(as_dict(stored, f"get({record['id']})") == record,
-               f"get({record['id']}) does not return the record that add() stored",
-               expected=show(record), got=show(as_dict(stored, "get")))
+        expect(
+            stored is not None,
+            f"get({record['id']}) returned None for a record just added",
+            expected=show(record),
+        )
+        expect(
+            as_dict(stored, f"get({record['id']})") == record,
+            f"get({record['id']}) does not return the record that add() stored",
+            expected=show(record),
+            got=show(as_dict(stored, "get")),
+        )
     unknown = len(bodies) + data.integer(1, 999)
-    expect(products.get(unknown) is None, f"get({unknown}) found something, but no record has "
-           "that id", expected="None", got=repr(products.get(unknown)))
+    expect(
+        products.get(unknown) is None,
+        f"get({unknown}) found something, but no record has that id",
+        expected="None",
+        got=repr(products.get(unknown)),
+    )
 
 
 @pytest.mark.req("4.1")
@@ -52,9 +69,12 @@ def test_all_lists_every_record_oldest_first(app, data):
     products = _fresh().products
     added = [_add(products, new_product(data)) for _ in range(data.integer(3, 6))]
     listed = [as_dict(record, "all()") for record in products.all()]
-    expect(listed == added, "all() does not list every record, oldest first",
-           expected=f"the records with ids {[r['id'] for r in added]}, in this order",
-           got=f"the records with ids {[r.get('id') for r in listed]}")
+    expect(
+        listed == added,
+        "all() does not list every record, oldest first",
+        expected=f"the records with ids {[r['id'] for r in added]}, in this order",
+        got=f"the records with ids {[r.get('id') for r in listed]}",
+    )
 
 
 @pytest.mark.req("4.1")
@@ -64,18 +84,26 @@ def test_ids_are_never_handed_out_again(app, data):
     added = [_add(products, new_product(data)) for _ in range(3)]
     # Delete the newest and the oldest: len() + 1 and max() + 1 both reuse an id then.
     for record in (added[2], added[0]):
-        expect(products.delete(record["id"]) is True,
-               f"delete({record['id']}) of a stored record did not return True", expected="True")
+        expect(
+            products.delete(record["id"]) is True,
+            f"delete({record['id']}) of a stored record did not return True",
+            expected="True",
+        )
     again = _add(products, new_product(data))
     used = [record["id"] for record in added]
-    expect(again["id"] not in used,
-           f"after deleting records {used[2]} and {used[0]}, add() gave the id {again['id']}, "
-           "which was handed out before: count ids (itertools.count), do not derive them from "
-           "len() or max()",
-           expected=f"an id that is none of {used}")
+    expect(
+        again["id"] not in used,
+        f"after deleting records {used[2]} and {used[0]}, add() gave the id {again['id']}, "
+        "which was handed out before: count ids (itertools.count), do not derive them from "
+        "len() or max()",
+        expected=f"an id that is none of {used}",
+    )
     listed = [as_dict(record, "all()")["id"] for record in products.all()]
-    expect(listed == [used[1], again["id"]], f"after the deletes, all() lists the ids {listed}",
-           expected=f"the ids {[used[1], again['id']]}, in this order")
+    expect(
+        listed == [used[1], again["id"]],
+        f"after the deletes, all() lists the ids {listed}",
+        expected=f"the ids {[used[1], again['id']]}, in this order",
+    )
 
 
 @pytest.mark.req("4.1")
@@ -83,17 +111,32 @@ def test_delete_removes_and_says_whether_it_did(app, data):
     """delete() returns True and the record is gone; again, or for an unknown id, False."""
     products = _fresh().products
     first, second = (_add(products, new_product(data)) for _ in range(2))
-    expect(products.delete(first["id"]) is True, f"delete({first['id']}) did not return True "
-           "for a stored record", expected="True")
-    expect(products.get(first["id"]) is None, f"get({first['id']}) still finds a deleted record",
-           expected="None")
-    expect(products.delete(first["id"]) is False, f"delete({first['id']}) a second time did not "
-           "return False", expected="False: there was nothing to delete")
+    expect(
+        products.delete(first["id"]) is True,
+        f"delete({first['id']}) did not return True for a stored record",
+        expected="True",
+    )
+    expect(
+        products.get(first["id"]) is None,
+        f"get({first['id']}) still finds a deleted record",
+        expected="None",
+    )
+    expect(
+        products.delete(first["id"]) is False,
+        f"delete({first['id']}) a second time did not return False",
+        expected="False: there was nothing to delete",
+    )
     unknown = second["id"] + data.integer(1, 999)
-    expect(products.delete(unknown) is False, f"delete({unknown}) of an id nobody has did not "
-           "return False", expected="False")
-    expect(as_dict(products.get(second["id"]), "get") == second,
-           "deleting one record changed another", expected=show(second))
+    expect(
+        products.delete(unknown) is False,
+        f"delete({unknown}) of an id nobody has did not return False",
+        expected="False",
+    )
+    expect(
+        as_dict(products.get(second["id"]), "get") == second,
+        "deleting one record changed another",
+        expected=show(second),
+    )
 
 
 @pytest.mark.req("4.1")
@@ -104,25 +147,41 @@ def test_update_changes_the_fields_given_and_keeps_id_and_place(app, data):
     target = added[0]
     price = round(target["price"] + data.price(1, 50), 2)
     updated = products.update(target["id"], price=price)
-    expect(updated is not None, f"update({target['id']}, price=…) of a stored record "
-           "returned None", expected=show({**target, "price": price}))
+    expect(
+        updated is not None,
+        f"update({target['id']}, price=…) of a stored record returned None",
+        expected=show({**target, "price": price}),
+    )
     changed = {**target, "price": price}
-    expect(as_dict(updated, "update(…)") == changed,
-           "update() should change the fields it is given and keep every other one",
-           expected=show(changed), got=show(as_dict(updated, "update")))
-    expect(as_dict(products.get(target["id"]), "get") == changed,
-           "update() returned the changed record but get() still finds the old one: store it",
-           expected=show(changed))
+    expect(
+        as_dict(updated, "update(…)") == changed,
+        "update() should change the fields it is given and keep every other one",
+        expected=show(changed),
+        got=show(as_dict(updated, "update")),
+    )
+    expect(
+        as_dict(products.get(target["id"]), "get") == changed,
+        "update() returned the changed record but get() still finds the old one: store it",
+        expected=show(changed),
+    )
     order = [as_dict(record, "all()")["id"] for record in products.all()]
-    expect(order == [record["id"] for record in added],
-           f"after updating record {target['id']}, all() lists the ids {order}: an update should "
-           "not move a record (assign to its key; do not delete and add it again)",
-           expected=f"the ids {[record['id'] for record in added]}, in this order")
+    expect(
+        order == [record["id"] for record in added],
+        f"after updating record {target['id']}, all() lists the ids {order}: an update should "
+        "not move a record (assign to its key; do not delete and add it again)",
+        expected=f"the ids {[record['id'] for record in added]}, in this order",
+    )
     unknown = added[-1]["id"] + data.integer(1, 999)
-    expect(products.update(unknown, price=price) is None,
-           f"update({unknown}, …) of an id nobody has should return None", expected="None")
-    expect(products.get(unknown) is None, f"update({unknown}, …) created a record",
-           expected="None from get()")
+    expect(
+        products.update(unknown, price=price) is None,
+        f"update({unknown}, …) of an id nobody has should return None",
+        expected="None",
+    )
+    expect(
+        products.get(unknown) is None,
+        f"update({unknown}, …) created a record",
+        expected="None from get()",
+    )
 
 
 @pytest.mark.req("4.1")
@@ -132,13 +191,17 @@ def test_the_repository_owns_the_ids(app, data):
     first = _add(products, new_product(data))
     foreign = first["id"] + data.integer(100, 999)
     second = _add(products, {**new_product(data), "id": foreign}, "add")
-    expect(second["id"] == first["id"] + 1,
-           f"add(…, id={foreign}) stored the record under the caller's id {second['id']}",
-           expected=f"the next id, {first['id'] + 1}: the repository gives ids, callers do not")
+    expect(
+        second["id"] == first["id"] + 1,
+        f"add(…, id={foreign}) stored the record under the caller's id {second['id']}",
+        expected=f"the next id, {first['id'] + 1}: the repository gives ids, callers do not",
+    )
     updated = as_dict(products.update(first["id"], id=foreign), "update(…)")
-    expect(updated["id"] == first["id"] and products.get(foreign) is None,
-           f"update({first['id']}, id={foreign}) changed the record's id",
-           expected=f"the record keeps the id {first['id']}")
+    expect(
+        updated["id"] == first["id"] and products.get(foreign) is None,
+        f"update({first['id']}, id={foreign}) changed the record's id",
+        expected=f"the record keeps the id {first['id']}",
+    )
 
 
 @pytest.mark.req("4.1")
@@ -148,10 +211,15 @@ def test_users_are_kept_apart_from_products(app, data):
     repository.products.add(**new_product(data))
     user = new_user(data)
     stored = as_dict(repository.users.add(**_without_password(user)), "users.add(…)")
-    expect(stored == {**_without_password(user), "id": 1},
-           "Repository().users.add(username=…, email=…) should store a user under the id 1, "
-           "whatever the products' ids are",
-           expected=show({**_without_password(user), "id": 1}), got=show(stored))
-    expect([as_dict(u, "users.all()") for u in repository.users.all()] == [stored],
-           "Repository().users.all() does not list the one user added",
-           expected=show([stored]))
+    expect(
+        stored == {**_without_password(user), "id": 1},
+        "Repository().users.add(username=…, email=…) should store a user under the id 1, "
+        "whatever the products' ids are",
+        expected=show({**_without_password(user), "id": 1}),
+        got=show(stored),
+    )
+    expect(
+        [as_dict(u, "users.all()") for u in repository.users.all()] == [stored],
+        "Repository().users.all() does not list the one user added",
+        expected=show([stored]),
+    )

@@ -23,8 +23,11 @@ def test_users_page_with_limit_and_offset(client, data):
     expect_listed(shop.get("/users"), users[:20], "the default limit is 20")
     limit, offset = data.integer(2, 5), data.integer(1, 6)
     response = shop.get("/users", params={"limit": limit, "offset": offset})
-    expect_listed(response, users[offset : offset + limit],
-                  f"skip {offset}, then at most {limit}, oldest first")
+    expect_listed(
+        response,
+        users[offset : offset + limit],
+        f"skip {offset}, then at most {limit}, oldest first",
+    )
     offset = len(users) - data.integer(1, limit - 1)
     response = shop.get("/users", params={"limit": limit, "offset": offset})
     expect_listed(response, users[offset:], "a page that runs past the end is short")
@@ -42,15 +45,23 @@ def test_users_paging_is_bounded(client, data):
     expect_status(shop.get("/users"), 200, "GET /users should answer 200 with the users")
     for name, value, why in [
         ("limit", 0, "a page of no users is a client's mistake"),
-        ("limit", 100 + data.integer(1, 100_000), "the upper bound keeps one request from "
-         "fetching every user there is"),
+        (
+            "limit",
+            100 + data.integer(1, 100_000),
+            "the upper bound keeps one request from fetching every user there is",
+        ),
         ("limit", -data.integer(1, 50), "a negative limit makes no sense"),
         ("offset", -data.integer(1, 50), "a negative offset makes no sense"),
     ]:
         response = shop.get("/users", params={name: value})
-        expect_invalid(response, ["query", name], f"GET /users?{name}={value} should answer "
-                       f"422: {why}")
+        expect_invalid(
+            response, ["query", name], f"GET /users?{name}={value} should answer 422: {why}"
+        )
     unknown = data.choice(("limt", "ofset", "page", "size"))
     response = shop.get("/users", params={unknown: data.integer(1, 9)})
-    expect_invalid(response, ["query", unknown], f"GET /users?{unknown}=… should answer 422: "
-                   "an unknown parameter is a client's mistake (extra=\"forbid\" on Page)")
+    expect_invalid(
+        response,
+        ["query", unknown],
+        f"GET /users?{unknown}=… should answer 422: "
+        'an unknown parameter is a client\'s mistake (extra="forbid" on Page)',
+    )

@@ -18,8 +18,9 @@ def _require_paginator():
 def _ids(response):
     body = body_of(response)
     if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
-        fail(f"{sent(response)} should answer a JSON list", expected="a JSON list",
-             response=response)
+        fail(
+            f"{sent(response)} should answer a JSON list", expected="a JSON list", response=response
+        )
     return [item.get("id") for item in body]
 
 
@@ -58,8 +59,12 @@ def test_every_list_counts_its_records(client, data):
     category = data.choice(["books", "garden", "toys"])
     cheap, dear = data.price(1, 50), data.price(200, 400)
     products = [
-        create_product(client, data, category=data.choice([category, "other"]),
-                       price=data.choice([cheap, dear]))
+        create_product(
+            client,
+            data,
+            category=data.choice([category, "other"]),
+            price=data.choice([cheap, dear]),
+        )
         for _ in range(data.integer(5, 8))
     ]
     users = [create_user(client, data) for _ in range(data.integer(3, 5))]
@@ -96,10 +101,18 @@ def test_every_list_keeps_the_same_paging_rules(client, data):
             expected="20 records",
             response=response,
         )
-        expect_status(client.get(path, params={"limit": 100}), 200,
-                      f"GET {path}?limit=100 should be allowed: every list allows 100")
-        for name, value in [("limit", 0), ("limit", 101), ("limit", data.integer(102, 999)),
-                            ("offset", -data.integer(1, 9)), ("limt", 5)]:
+        expect_status(
+            client.get(path, params={"limit": 100}),
+            200,
+            f"GET {path}?limit=100 should be allowed: every list allows 100",
+        )
+        for name, value in [
+            ("limit", 0),
+            ("limit", 101),
+            ("limit", data.integer(102, 999)),
+            ("offset", -data.integer(1, 9)),
+            ("limt", 5),
+        ]:
             response = client.get(path, params={name: value})
             errors = body_of(response).get("detail") if response.status_code == 422 else None
             expect(

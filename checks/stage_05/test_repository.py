@@ -95,8 +95,12 @@ def test_writes_go_to_the_overriding_repository(client, app, data):
 
     path = f"/products/{product['id']}"
     replaced = new_product(data)
-    _expect_answer(client.put(path, json=replaced), 200, {**product, **replaced,
-                   "description": None, "tags": []}, "did not replace the product")
+    _expect_answer(
+        client.put(path, json=replaced),
+        200,
+        {**product, **replaced, "description": None, "tags": []},
+        "did not replace the product",
+    )
     price = data.price()
     response = client.patch(f"{path}/price", json={"price": price})
     _expect_answer(response, 200, None, "did not find the product")
@@ -118,7 +122,6 @@ def test_writes_go_to_the_overriding_repository(client, app, data):
     )
     expect(
         stored(own.products) == [] and stored(own.users) == [],
-        "while get_repository was overridden, the app's own repository was written to: "
-        + IGNORED,
+        "while get_repository was overridden, the app's own repository was written to: " + IGNORED,
         expected="the app's own repository left empty",
     )

@@ -39,8 +39,12 @@ def test_the_clients_request_id_comes_back(client, data):
     for method, path, arguments in requests:
         request_id = data.choice(["req", "trace", "r"]) + "-" + data.token(data.integer(6, 30))
         response = client.request(method, path, headers={"X-Request-ID": request_id}, **arguments)
-        expect(response.status_code < 400, f"{sent(response)} failed", expected="a success",
-               response=response)
+        expect(
+            response.status_code < 400,
+            f"{sent(response)} failed",
+            expected="a success",
+            response=response,
+        )
         _expect_echo(response, request_id)
 
 
@@ -56,8 +60,12 @@ def test_a_request_without_an_id_gets_a_new_one(client, data):
         ("GET", "/users", {}),
     ]:
         response = client.request(method, path, **arguments)
-        expect(response.status_code < 400, f"{sent(response)} failed", expected="a success",
-               response=response)
+        expect(
+            response.status_code < 400,
+            f"{sent(response)} failed",
+            expected="a success",
+            response=response,
+        )
         request_id = response.headers.get("X-Request-ID")
         expect(
             request_id,
@@ -80,15 +88,19 @@ def test_a_request_without_an_id_gets_a_new_one(client, data):
 def test_a_malformed_request_id_is_refused(client, data):
     """An X-Request-ID over 64 characters, or with other characters, answers 422."""
     _require_request_id()
-    for bad in ["x" * data.integer(65, 200), f"bad id {data.token(4)}",
-                f"{data.token(4)};drop", f"{data.token(3)}/{data.token(3)}"]:
+    for bad in [
+        "x" * data.integer(65, 200),
+        f"bad id {data.token(4)}",
+        f"{data.token(4)};drop",
+        f"{data.token(3)}/{data.token(3)}",
+    ]:
         response = client.get("/health", headers={"X-Request-ID": bad})
         errors = body_of(response).get("detail") if response.status_code == 422 else None
         expect(
             isinstance(errors, list)
             and any(error.get("loc") == ["header", "x-request-id"] for error in errors),
             f"{sent(response)} with X-Request-ID: {bad[:70]} should answer 422: an id is 1–64 "
-            "letters, digits, \".\", \"_\" or \"-\" (bound it in Header(…))",
+            'letters, digits, ".", "_" or "-" (bound it in Header(…))',
             expected='status 422 and {"detail": [{"loc": ["header", "x-request-id"], …}]}',
             response=response,
         )

@@ -78,8 +78,9 @@ def test_price_changes_are_made_in_order(client, data):
     changes = [(p["id"], data.price()) for p in reversed(chosen)]
     response = _post_batch(client, changes)
     expect_status(response, 200, f"POST {PATH} with known products should answer 200")
-    wanted = [{**next(p for p in products if p["id"] == pid), "price": price}
-              for pid, price in changes]
+    wanted = [
+        {**next(p for p in products if p["id"] == pid), "price": price} for pid, price in changes
+    ]
     expect(
         body_of(response) == wanted,
         f"POST {PATH} did not answer the repriced products, in the order of the changes",
@@ -106,8 +107,10 @@ def test_a_batch_that_fails_half_way_leaves_no_trace(client, app, data):
     changes = _failing_batch(data, products)
     response = _post_batch(client, changes)
     expect_status(
-        response, 404, f"POST {PATH} with {show(_batch(changes))} names a product that "
-        "does not exist: it should answer 404"
+        response,
+        404,
+        f"POST {PATH} with {show(_batch(changes))} names a product that "
+        "does not exist: it should answer 404",
     )
     expect(
         body_of(response) == PRODUCT_NOT_FOUND,
@@ -139,8 +142,11 @@ def test_every_route_that_writes_runs_in_the_unit_of_work(client, app, data):
     _post_batch(client, [(product["id"], data.price())])  # to do while the route is a TODO
     require_unit_of_work(app)
     unit_of_work = find("get_unit_of_work")
-    missing = [f"{method} {path}" for method, path in WRITES
-               if not depends_on(app, method, path, unit_of_work)]
+    missing = [
+        f"{method} {path}"
+        for method, path in WRITES
+        if not depends_on(app, method, path, unit_of_work)
+    ]
     expect(
         not missing,
         f"{', '.join(missing)} {'does' if len(missing) == 1 else 'do'} not run in the unit of "

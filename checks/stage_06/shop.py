@@ -15,6 +15,7 @@ from checks.stage_04.shop import Shop as Stage4Shop
 from checks.stage_04.shop import has_error, new_product, new_user, show
 from checks.stage_06.db import TABLES, Database
 from checks.support import CheckFailure, body_of, expect, fail, todo
+from checks.support.answers import created
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -77,28 +78,6 @@ class Shop(Stage4Shop):
     def create_user(self) -> dict[str, Any]:
         response = self.post("/users", json=new_user(self.data))
         return created(response, "user", "6.3")
-
-
-def created(response: httpx.Response, what: str, requirement: str) -> dict[str, Any]:
-    """The record a POST created. Any success will do: whether it is exactly
-    right is graded where `requirement` is, so a slip is reported once."""
-    path = response.request.url.path
-    if response.status_code not in (200, 201):
-        fail(
-            f"POST {path} did not create the {what}, so this cannot be checked yet "
-            f"(see requirement {requirement})",
-            expected="status 201 and the created resource",
-            response=response,
-        )
-    body = body_of(response)
-    record_id = body.get("id") if isinstance(body, dict) else None
-    expect(
-        isinstance(record_id, int) and not isinstance(record_id, bool),
-        f"POST {path} should answer the created {what} with its integer id",
-        expected='{"id": <an integer>, …}',
-        response=response,
-    )
-    return body
 
 
 def _missing_greenlet(method: str, path: str) -> None:
@@ -203,9 +182,7 @@ def product_with_stock(shop: Shop, stock: int) -> dict[str, Any]:
 
 
 def product_row(database: Database, product_id: int) -> dict[str, Any] | None:
-    rows = database.rows(
-        "SELECT name, price, stock FROM products WHERE id = ?", product_id
-    )
+    rows = database.rows("SELECT name, price, stock FROM products WHERE id = ?", product_id)
     if not rows:
         return None
     name, price, stock = rows[0]
@@ -237,10 +214,18 @@ def expect_row(
 
 def expect_answer(response: httpx.Response, status: int, body: dict[str, Any], why: str) -> None:
     """`status` and exactly `body`."""
-    expect(response.status_code == status, why, expected=f"status {status} and {show(body)}",
-           response=response)
-    expect(body_of(response) == body, why, expected=f"status {status} and {show(body)}",
-           response=response)
+    expect(
+        response.status_code == status,
+        why,
+        expected=f"status {status} and {show(body)}",
+        response=response,
+    )
+    expect(
+        body_of(response) == body,
+        why,
+        expected=f"status {status} and {show(body)}",
+        response=response,
+    )
 
 
 # --- Requests at a live server ----------------------------------------------------------------

@@ -37,9 +37,12 @@ def test_writes_at_once_lose_nothing(app, client, live_server, data, database_ur
 def _fifty_creates(live_server, database, shop, before, data):
     """50 POST /products at once: 50 × 201, 50 different ids, 50 new rows, all listed."""
     bodies = [new_product(data) for _ in range(50)]
-    results = run(all_at_once(live_server, [
-        lambda http, body=body: http.post("/products", json=body) for body in bodies
-    ]))
+    results = run(
+        all_at_once(
+            live_server,
+            [lambda http, body=body: http.post("/products", json=body) for body in bodies],
+        )
+    )
     codes = statuses(results)
     if codes.count(201) != len(bodies):
         fail(
@@ -87,9 +90,9 @@ def _fifty_creates(live_server, database, shop, before, data):
 def _twenty_orders(live_server, database, product, stock):
     """20 orders of 1 at once for a stock of S < 20: S × 201, the rest 409, stock 0, S orders."""
     order = {"product_id": product["id"], "quantity": 1}
-    results = run(all_at_once(live_server, [
-        lambda http: http.post("/orders", json=order) for _ in range(20)
-    ]))
+    results = run(
+        all_at_once(live_server, [lambda http: http.post("/orders", json=order) for _ in range(20)])
+    )
     codes = statuses(results)
     row = product_row(database, product["id"]) or {}
     orders = database.count("orders", "product_id = ?", product["id"])

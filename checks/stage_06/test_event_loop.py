@@ -39,9 +39,7 @@ PROBE = "/"
 
 
 def _uses(dependant, calls) -> bool:
-    return any(
-        sub.call in calls or _uses(sub, calls) for sub in dependant.dependencies
-    )
+    return any(sub.call in calls or _uses(sub, calls) for sub in dependant.dependencies)
 
 
 @pytest.mark.req("6.8")
@@ -49,7 +47,8 @@ def test_routes_that_use_the_database_are_async(app):
     """Every route that depends on get_repository or get_session is an `async def` function."""
     calls = {learner.find("get_repository"), learner.find("get_session")}
     routes = [
-        route for route in app.routes
+        route
+        for route in app.routes
         if isinstance(route, APIRoute) and _uses(route.dependant, calls)
     ]
     sync = [route for route in routes if not inspect.iscoroutinefunction(route.endpoint)]
@@ -129,8 +128,9 @@ def test_a_request_waiting_on_the_database_holds_up_no_other(
     stocked = product_with_stock(shop, 1_000)
     attempts = []
     for _ in range(2):  # a slow moment of a busy machine gets a second chance
-        slowest, held, results = run(_while_locked(live_server, database,
-                                                   _burst(product, stocked, data)))
+        slowest, held, results = run(
+            _while_locked(live_server, database, _burst(product, stocked, data))
+        )
         attempts.append((slowest, held, results))
         if slowest < BLOCKED_AFTER or slowest > 2 * BLOCKED_AFTER:
             break  # clearly free, or clearly blocked

@@ -116,11 +116,19 @@ def test_put_patch_and_delete_change_the_rows(app, client, data, database_url):
         expected="no row with that id",
         response=response,
     )
-    for method, kwargs in (("GET", {}), ("PUT", {"json": body}), ("PATCH", {"json": changes}),
-                           ("DELETE", {})):
+    for method, kwargs in (
+        ("GET", {}),
+        ("PUT", {"json": body}),
+        ("PATCH", {"json": changes}),
+        ("DELETE", {}),
+    ):
         response = shop.request(method, path, **kwargs)
-        expect_answer(response, 404, PRODUCT_NOT_FOUND,
-                      f"{method} {path} for a deleted product should answer 404")
+        expect_answer(
+            response,
+            404,
+            PRODUCT_NOT_FOUND,
+            f"{method} {path} for a deleted product should answer 404",
+        )
 
     user = stored_user(shop, database)
     response = shop.delete(f"/users/{user['id']}")
@@ -147,17 +155,25 @@ def test_lists_come_from_the_tables_oldest_first(app, client, data, database_url
     expect_status(response, 200, f"PATCH /products/{first['id']} should answer 200")
     products[0] = body_of(response)
     expect_listed(shop.get("/products"), products, "every product, oldest first (ORDER BY id)")
-    expect_listed(shop.get("/products", params={"limit": 2, "offset": 1}), products[1:3],
-                  "two products after skipping the oldest")
+    expect_listed(
+        shop.get("/products", params={"limit": 2, "offset": 1}),
+        products[1:3],
+        "two products after skipping the oldest",
+    )
     word = products[2]["name"].split()[1]
-    expect_listed(shop.get("/products", params={"q": word.upper()}),
-                  [p for p in products if word.casefold() in p["name"].casefold()],
-                  f"the products whose name contains {word!r}, whatever the case")
+    expect_listed(
+        shop.get("/products", params={"q": word.upper()}),
+        [p for p in products if word.casefold() in p["name"].casefold()],
+        f"the products whose name contains {word!r}, whatever the case",
+    )
     users = [stored_user(shop, database) for _ in range(3)]
     expect_listed(shop.get("/users"), users, "every user, oldest first")
-    expect(database.count("products") == len(products), "the products table holds other rows "
-           "than the API lists", expected=f"{len(products)} rows",
-           got=f"{database.count('products')} rows")
+    expect(
+        database.count("products") == len(products),
+        "the products table holds other rows than the API lists",
+        expected=f"{len(products)} rows",
+        got=f"{database.count('products')} rows",
+    )
 
 
 @pytest.mark.req("6.3")
@@ -174,7 +190,7 @@ def test_an_id_is_never_handed_out_twice(app, client, data, database_url):
             f"product {newest['id']} was deleted, and the next product got the id "
             f"{again['id']}: an id is handed out twice, so an old link or a cached copy now "
             "names another product. SQLite reuses the highest rowid unless the table is "
-            "declared AUTOINCREMENT: __table_args__ = ({\"sqlite_autoincrement\": True},)",
+            'declared AUTOINCREMENT: __table_args__ = ({"sqlite_autoincrement": True},)',
             expected=f"an id above {newest['id']}",
             got=f"id {again['id']}",
         )

@@ -114,8 +114,7 @@ def _probe_unit_of_work(app, database, data):
         await write(session, email)
         raise HTTPException(status_code=418, detail="the route failed after writing")
 
-    app.add_api_route(f"{PROBE}/succeeds", succeeds, methods=["POST"],
-                      dependencies=[unit_of_work])
+    app.add_api_route(f"{PROBE}/succeeds", succeeds, methods=["POST"], dependencies=[unit_of_work])
     app.add_api_route(f"{PROBE}/fails", fails, methods=["POST"], dependencies=[unit_of_work])
     return committed_when_sent
 
@@ -150,8 +149,8 @@ def test_the_unit_of_work_commits_before_the_response(app, client, data, databas
         fail(
             "the unit of work commits after the response has been sent: a client can hear "
             "201, ask for the record at once and not find it, and a commit that fails is never "
-            "reported. Give the unit of work scope=\"function\": "
-            "Depends(get_unit_of_work, scope=\"function\")",
+            'reported. Give the unit of work scope="function": '
+            'Depends(get_unit_of_work, scope="function")',
             expected="the row committed before the response is sent",
             response=response,
             got="the row was not committed yet when the response went out",

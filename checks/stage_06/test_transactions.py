@@ -35,8 +35,12 @@ def test_a_failed_batch_changes_no_price_in_the_database(app, client, data, data
     unknown = products[-1]["id"] + data.integer(1, 999)
     changes = [(p["id"], data.price()) for p in products] + [(unknown, data.price())]
     response = shop.post(PATH, json=_batch(changes))
-    expect_answer(response, 404, PRODUCT_NOT_FOUND,
-                  f"a batch with product {unknown}, which does not exist, should answer 404")
+    expect_answer(
+        response,
+        404,
+        PRODUCT_NOT_FOUND,
+        f"a batch with product {unknown}, which does not exist, should answer 404",
+    )
     for product in products:
         row = product_row(database, product["id"])
         if row is None or row["price"] != product["price"]:
@@ -50,8 +54,9 @@ def test_a_failed_batch_changes_no_price_in_the_database(app, client, data, data
             )
         shop.expect_stored(product, f"/products/{product['id']}", "a batch that failed")
     response = shop.post(PATH, json=_batch(changes[:-1]))
-    expect_status(response, 200, "a batch of price changes for products that exist should "
-                  "answer 200")
+    expect_status(
+        response, 200, "a batch of price changes for products that exist should answer 200"
+    )
     for product, (_, price) in zip(products, changes, strict=False):
         expect_row(database, {**product, "price": price}, "a batch that succeeded", response)
 
@@ -66,8 +71,12 @@ def test_a_product_that_has_orders_cannot_be_deleted(app, client, data, database
     ordered = product_with_stock(shop, data.integer(5, 50))
     response = shop.post("/orders", json={"product_id": ordered["id"], "quantity": 1})
     if response.status_code != 201:
-        fail("POST /orders did not place an order, so this cannot be checked yet "
-             "(see requirement 6.5)", expected="status 201", response=response)
+        fail(
+            "POST /orders did not place an order, so this cannot be checked yet "
+            "(see requirement 6.5)",
+            expected="status 201",
+            response=response,
+        )
     order = body_of(response)
     ordered["stock"] -= 1
     path = f"/products/{ordered['id']}"
@@ -75,24 +84,41 @@ def test_a_product_that_has_orders_cannot_be_deleted(app, client, data, database
     if response.status_code == 204:
         fail(
             f"DELETE {path} deleted a product that an order points at"
-            + (": on SQLite, foreign keys are checked only on connections that ran PRAGMA "
-               "foreign_keys=ON (listen for the engine's \"connect\" event)"
-               if database.is_sqlite else ": orders.product_id should be a foreign key")
+            + (
+                ": on SQLite, foreign keys are checked only on connections that ran PRAGMA "
+                'foreign_keys=ON (listen for the engine\'s "connect" event)'
+                if database.is_sqlite
+                else ": orders.product_id should be a foreign key"
+            )
             + ". The order now points at nothing",
             expected=f"status 409 and {show(PRODUCT_HAS_ORDERS)}, and the product kept",
             response=response,
         )
-    expect_answer(response, 409, PRODUCT_HAS_ORDERS,
-                  f"DELETE {path}, a product that has orders, should answer 409 Conflict")
+    expect_answer(
+        response,
+        409,
+        PRODUCT_HAS_ORDERS,
+        f"DELETE {path}, a product that has orders, should answer 409 Conflict",
+    )
     expect_row(database, ordered, f"a refused DELETE {path}", response)
     shop.expect_stored(ordered, path, f"a refused DELETE {path}")
     response = shop.get(f"/orders/{order['id']}")
-    expect_answer(response, 200, order, "the order of a product that could not be deleted "
-                  "should still be there")
+    expect_answer(
+        response,
+        200,
+        order,
+        "the order of a product that could not be deleted should still be there",
+    )
     spare = shop.create_product()
     response = shop.delete(f"/products/{spare['id']}")
-    expect_status(response, 204, f"DELETE /products/{spare['id']}, a product without orders, "
-                  "should answer 204")
-    expect(database.count("products", "id = ?", spare["id"]) == 0,
-           "a product without orders was answered 204, and its row is still there",
-           expected="no row", response=response)
+    expect_status(
+        response,
+        204,
+        f"DELETE /products/{spare['id']}, a product without orders, should answer 204",
+    )
+    expect(
+        database.count("products", "id = ?", spare["id"]) == 0,
+        "a product without orders was answered 204, and its row is still there",
+        expected="no row",
+        response=response,
+    )

@@ -34,7 +34,9 @@ def _register(app, client, data, database_url):
 def _expect_refused(shop, database, body, clash):
     response = shop.post("/users", json=body)
     expect_answer(
-        response, 409, USERNAME_TAKEN,
+        response,
+        409,
+        USERNAME_TAKEN,
         f"POST /users with a {clash} that is taken should answer 409 Conflict",
     )
     rows = database.count("users", f"{clash} = ?", body[clash])
@@ -53,14 +55,15 @@ def _expect_next_one_works(shop, database, users):
     body = new_user(shop.data)
     response = shop.post("/users", json=body)
     expect_status(
-        response, 201,
+        response,
+        201,
         "after a 409, the next POST /users with a new username and email should answer 201: "
         "is the session rolled back after the refused write?",
     )
     created = body_of(response)
     expect(
-        created == public(body, created.get("id")) and database.count("users", "email = ?",
-                                                                      body["email"]) == 1,
+        created == public(body, created.get("id"))
+        and database.count("users", "email = ?", body["email"]) == 1,
         "after a 409, the next valid POST /users was not stored as answered",
         expected=show(public(body, "<an integer>")),
         response=response,
@@ -102,9 +105,11 @@ def test_concurrent_registrations_with_one_email_make_one_user(
     _register(app, client, data, database_url)
     emails = [new_user(data)["email"] for _ in range(2)]
     bodies = [{**new_user(data), "email": email} for _ in range(10) for email in emails]
-    results = run(all_at_once(live_server, [
-        lambda http, body=body: http.post("/users", json=body) for body in bodies
-    ]))
+    results = run(
+        all_at_once(
+            live_server, [lambda http, body=body: http.post("/users", json=body) for body in bodies]
+        )
+    )
     database = Database(database_url)
     for email in emails:
         codes = statuses([r for r, b in zip(results, bodies, strict=True) if b["email"] == email])
@@ -112,11 +117,14 @@ def test_concurrent_registrations_with_one_email_make_one_user(
         expect(
             codes.count(201) == 1 and codes.count(409) == 9 and rows == 1,
             f"ten registrations with one email, sent at once, got {tally(codes)}, and the users "
-            f"table holds {rows} rows with that email. Checking first (\"is it taken?\") and "
+            f'table holds {rows} rows with that email. Checking first ("is it taken?") and '
             "inserting after is a race that two requests can both win: the email column must "
             "be unique in the database, and the IntegrityError a 409"
-            + (f". First error: {first_error(results, live_server)}"
-               if any(code not in (201, 409) for code in codes) else ""),
+            + (
+                f". First error: {first_error(results, live_server)}"
+                if any(code not in (201, 409) for code in codes)
+                else ""
+            ),
             expected="1 × 201, 9 × 409, and one row",
             got=f"{tally(codes)}; {rows} row(s)",
         )

@@ -32,12 +32,12 @@ from checks.support import (
     RandomData,
     Todo,
     body_of,
-    expect,
     expect_status,
     fail,
     learner,
     todo,
 )
+from checks.support.answers import created
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -75,27 +75,6 @@ def new_product(data: RandomData) -> dict[str, Any]:
         "tags": [data.choice(("gift", "eco", "sale"))],
         "stock": data.integer(5, 50),
     }
-
-
-def created(response: httpx.Response, what: str) -> dict[str, Any]:
-    """The body of a create that a check stands on (earlier stages grade the
-    details): any success with an integer id will do."""
-    if response.status_code not in (200, 201):
-        fail(
-            f"{sent(response)} did not create the {what}, so this cannot be checked "
-            "(earlier stages' requirements cover creating it)",
-            expected=f"status 201 and the new {what}",
-            response=response,
-        )
-    body = body_of(response)
-    record_id = body.get("id") if isinstance(body, dict) else None
-    expect(
-        isinstance(record_id, int) and not isinstance(record_id, bool),
-        f"{sent(response)} should answer the new {what} with its integer id",
-        expected='{"id": <an integer>, …}',
-        response=response,
-    )
-    return body
 
 
 def signup(client: RecordingClient, data: RandomData) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from checks.support.failures import body_of, expect, fail
+
 if TYPE_CHECKING:
     import httpx2 as httpx
 
@@ -44,3 +46,29 @@ def has_error(response: httpx.Response, loc: list[Any], error_type: str | None =
         error.get("loc") == loc and (error_type is None or error.get("type") == error_type)
         for error in errors_of(response)
     )
+
+
+def created(response: httpx.Response, what: str, requirement: str | None = None) -> dict[str, Any]:
+    """The body of a create that a check stands on: any success with an integer
+    id will do, since whether it is exactly right is graded where `requirement`
+    is (or in an earlier stage), so a slip is reported once, not in every check."""
+    if response.status_code not in (200, 201):
+        where = (
+            f"see requirement {requirement}"
+            if requirement
+            else ("earlier stages' requirements cover creating it")
+        )
+        fail(
+            f"{sent(response)} did not create the {what}, so this cannot be checked yet ({where})",
+            expected=f"status 201 and the new {what}",
+            response=response,
+        )
+    body = body_of(response)
+    record_id = body.get("id") if isinstance(body, dict) else None
+    expect(
+        isinstance(record_id, int) and not isinstance(record_id, bool),
+        f"{sent(response)} should answer the new {what} with its integer id",
+        expected='{"id": <an integer>, …}',
+        response=response,
+    )
+    return body
