@@ -52,19 +52,22 @@ def resolve_target(stage: Stage, spec: str | None) -> Path:
     return folder  # graded anyway: the report says that app/main.py is missing
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """What every child of one grading run is given."""
+
+    stage: Stage
+    target: Path
+    workdir: Path
+    seed: str | None
+    timeout: float
+    verbose: bool
+    database: str
+    only: frozenset[str]
+
+
 def _child_arguments(
-    stage: Stage,
-    target: Path,
-    events: Path,
-    basetemp: Path,
-    *,
-    deselect: set[str],
-    seed: str | None,
-    timeout: float,
-    shard: tuple[int, int],
-    verbose: bool = False,
-    database: str = "sqlite",
-    only: frozenset[str] = frozenset(),
+    spec: _Spec, events: Path, basetemp: Path, deselect: set[str], shard: tuple[int, int]
 ) -> list[str]:
     arguments = [
         "-c",
@@ -80,12 +83,12 @@ def _child_arguments(
         # "--name=value" in one word: pytest looks for conftest.py files next to
         # every early argument it does not know, and a learner's folder must not
         # be one of them.
-        f"--timeout={timeout:g}",
-        f"--target={target}",
+        f"--timeout={spec.timeout:g}",
+        f"--target={spec.target}",
         f"--wb-events={events}",
         f"--wb-shard={shard[0]}/{shard[1]}",
-        f"--database={database}",
-        f"--wb-only={','.join(sorted(only))}",
+        f"--database={spec.database}",
+        f"--wb-only={','.join(sorted(spec.only))}",
         "--basetemp",
         str(basetemp),
         "-q",
@@ -94,13 +97,13 @@ def _child_arguments(
         # pytest's own traceback formatting re-reads FastAPI's sources for
         # every frame (half a second per failing check); the report does not
         # use it, so it is only made for -v.
-        "--tb=native" if verbose else "--tb=no",
+        "--tb=native" if spec.verbose else "--tb=no",
         "-o",
         "console_output_style=classic",
-        str(stage.checks),
+        str(spec.stage.checks),
     ]
-    if seed:
-        arguments.append(f"--seed={seed}")
+    if spec.seed:
+        arguments.append(f"--seed={spec.seed}")
     return arguments + [f"--deselect={nodeid}" for nodeid in sorted(deselect)]
 
 
@@ -270,20 +273,6 @@ def _spawn(arguments: list[str], workdir: Path, output: Path) -> int:
 _popen: dict[int, subprocess.Popen[bytes]] = {}
 
 
-@dataclass(frozen=True)
-class _Spec:
-    """What every child of one grading run is given."""
-
-    stage: Stage
-    target: Path
-    workdir: Path
-    seed: str | None
-    timeout: float
-    verbose: bool
-    database: str
-    only: frozenset[str]
-
-
 @dataclass
 class _Shard:
     """One child pytest process running a share of the checks."""
@@ -302,17 +291,7 @@ class _Shard:
         self.events = spec.workdir / f"events-{name}.jsonl"
         self.output = spec.workdir / f"output-{name}.txt"
         arguments = _child_arguments(
-            spec.stage,
-            spec.target,
-            self.events,
-            spec.workdir / f"tmp-{name}",
-            deselect=deselect,
-            seed=spec.seed,
-            timeout=spec.timeout,
-            shard=(self.index, self.count),
-            verbose=spec.verbose,
-            database=spec.database,
-            only=spec.only,
+            spec, self.events, spec.workdir / f"tmp-{name}", deselect, (self.index, self.count)
         )
         launch = _fork if hasattr(os, "fork") else _spawn
         self.pid = launch(arguments, spec.workdir, self.output)

@@ -165,6 +165,37 @@ def _todo_text(error: BaseException) -> str | None:
     return None
 
 
+def _returned_wrong(error: Any) -> dict[str, str]:
+    """The route returned something its return type does not allow, so FastAPI
+    refused to send it (a 500). The two classic causes get their own advice."""
+    errors = [item for item in error.errors() if isinstance(item, dict)]
+    inputs = [item.get("input") for item in errors]
+    returned = next((value for value in inputs if isinstance(value, Exception)), None)
+    if returned is not None and hasattr(returned, "status_code"):
+        detail = json.dumps({"detail": getattr(returned, "detail", None)}, ensure_ascii=False)
+        return {
+            "message": "your route returned an HTTPException instead of raising it, so FastAPI "
+            "tried to send the exception object as the response and failed (500): "
+            "`raise HTTPException(…)`, not `return`",
+            "expected": f"status {returned.status_code} {detail}",
+        }
+    if inputs and all(value is None for value in inputs):
+        return {
+            "message": "your route returned None where its return type promises a value, so "
+            "FastAPI refused to send it (500). For something that is not there, raise "
+            "HTTPException(status_code=404, detail=…)",
+            "expected": "the value, or status 404 with a detail",
+        }
+    problems = "; ".join(
+        f"{'.'.join(map(str, item.get('loc', ())))}: {item.get('msg')}" for item in errors[:4]
+    )
+    return {
+        "message": "your route returned a value that does not match its return type, so "
+        f"FastAPI refused to send it (500): {problems}",
+        "expected": "a response that matches the route's return type",
+    }
+
+
 def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, Any]:
     """Turn an exception raised by a check into an outcome for the report."""
     recorder = _recorder(item)
@@ -193,17 +224,7 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
             **exchange,
         }
     if type(error).__name__ == "ResponseValidationError":
-        # The route returned something its return type does not allow (None,
-        # an HTTPException returned instead of raised, a missing field). FastAPI
-        # names the endpoint in the message; the traceback is its own.
-        return {
-            "outcome": "error",
-            "kind": "crash",
-            "message": "your route returned a value that does not match its return type "
-            f"(FastAPI refused to send it, so the client would get a 500):\n"
-            f"{_excerpt(str(error), 500)}",
-            **exchange,
-        }
+        return {"outcome": "error", "kind": "crash", **exchange, **_returned_wrong(error)}
     target = Path(str(item.config.getoption("--target") or "."))
     location = where(error, target)
     if location:

@@ -22,6 +22,9 @@ SYMBOLS = {
 }
 
 
+NO_RESPONSE = "no response: the app failed (a client would get a 500)"
+
+
 def console() -> Console:
     """Colour on a terminal; plain, unwrapped-looking text when piped or in CI."""
     import sys
@@ -76,7 +79,7 @@ def _details(check: CheckOutcome | None, hint: str | None) -> Table | None:
         if check.got:
             rows.append(("got", Text(_got(check.got), style="red")))
         elif check.sent and check.outcome == "error":
-            rows.append(("got", Text("no response: your code raised", style="red")))
+            rows.append(("got", Text(NO_RESPONSE, style="red")))
     if hint:
         rows.append(("hint", Text(hint, style="cyan")))
     if not rows:
