@@ -17,6 +17,7 @@ from workbook.stages import Stage, all_stages
 
 
 def backup_folder(stage: Stage) -> Path:
+    """A new folder name under .workbook/backups/ for this stage's files."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     return paths.STATE / "backups" / f"{stage.name}-{stamp}"
 
@@ -65,12 +66,17 @@ def write(stage: Stage) -> list[str]:
             kept_aside.append(paths.shown(destination))
         if relative not in generated:
             path.unlink()
-    for relative, content in generated.items():
+    put(stage, generated)
+    return kept_aside
+
+
+def put(stage: Stage, files: dict[Path, bytes]) -> None:
+    """Write generated files into the stage folder, leaving equal ones alone."""
+    for relative, content in files.items():
         destination = stage.folder / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         if not destination.exists() or destination.read_bytes() != content:
             destination.write_bytes(content)
-    return kept_aside
 
 
 def run(stages: list[Stage] | None, *, check_only: bool) -> int:
