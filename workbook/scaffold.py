@@ -122,10 +122,21 @@ def test_stage_route_answers(client):
     expect_json(response, {{"stage": {number}}}, exact=True)
 '''
 
+# Three mistakes in the example route: (description, the line, the line mutated).
+ROUTE = '@app.get("/stage-{nn}")'
+ANSWER = 'return {{"stage": {number}}}'
 MUTANTS = {
-    "wrong_status": ("Answers 201 instead of 200", '@app.get("/stage-{nn}", status_code=201)'),
-    "wrong_number": ("Answers the previous stage's number", 'return {{"stage": {previous}}}'),
-    "wrong_path": ("Serves the route at the wrong path", '@app.get("/stage{nn}")'),
+    "wrong_status": (
+        "Answers 201 instead of 200",
+        ROUTE,
+        '@app.get("/stage-{nn}", status_code=201)',
+    ),
+    "wrong_number": (
+        "Answers the previous stage's number",
+        ANSWER,
+        'return {{"stage": {previous}}}',
+    ),
+    "wrong_path": ("Serves the route at the wrong path", ROUTE, '@app.get("/stage{nn}")'),
 }
 
 
@@ -137,14 +148,9 @@ class ScaffoldError(Exception):
 
 
 def _mutate(text: str, kind: str, nn: str, number: int) -> str:
-    marker_free = solution_only(text)
-    if kind == "wrong_status":
-        return marker_free.replace(f'@app.get("/stage-{nn}")', MUTANTS[kind][1].format(nn=nn))
-    if kind == "wrong_number":
-        return marker_free.replace(
-            f'return {{"stage": {number}}}', MUTANTS[kind][1].format(previous=number - 1)
-        )
-    return marker_free.replace(f'@app.get("/stage-{nn}")', MUTANTS[kind][1].format(nn=nn))
+    _description, line, mutated = MUTANTS[kind]
+    values = {"nn": nn, "number": number, "previous": number - 1}
+    return solution_only(text).replace(line.format(**values), mutated.format(**values))
 
 
 def create(number: int, slug: str, title: str) -> Stage:
@@ -192,7 +198,7 @@ def create(number: int, slug: str, title: str) -> Stage:
     (checks / "__init__.py").write_text("")
     (checks / "test_example.py").write_text(CHECK.format(**fields), encoding="utf-8")
 
-    for kind, (description, _change) in MUTANTS.items():
+    for kind, (description, _line, _mutated) in MUTANTS.items():
         folder = mutants / kind
         (folder / "app").mkdir(parents=True)
         (folder / "mutant.toml").write_text(
