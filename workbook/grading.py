@@ -12,18 +12,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook import paths
+from workbook import paths, postgres, preloads, spawner, work_queue
 from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 from workbook.stages import Stage
 
@@ -64,6 +65,12 @@ class _Spec:
     verbose: bool
     database: str
     only: frozenset[str]
+    # The shared queue the children take checks from; None where there is no
+    # such thing (no fcntl), and each child runs a fixed share instead.
+    queue: Path | None = None
+    # The live-server spawner's socket, for stages whose checks start uvicorn.
+    spawner: Path | None = None
+    run_id: str = "manual"
 
 
 def _child_arguments(
@@ -86,9 +93,10 @@ def _child_arguments(
         f"--timeout={spec.timeout:g}",
         f"--target={spec.target}",
         f"--wb-events={events}",
-        f"--wb-shard={shard[0]}/{shard[1]}",
+        f"--wb-queue={spec.queue}" if spec.queue else f"--wb-shard={shard[0]}/{shard[1]}",
         f"--database={spec.database}",
         f"--wb-only={','.join(sorted(spec.only))}",
+        *([f"--wb-spawner={spec.spawner}"] if spec.spawner else []),
         "--basetemp",
         str(basetemp),
         "-q",
@@ -139,7 +147,7 @@ KEPT_ENVIRONMENT = (
 )
 
 
-def _child_environment() -> dict[str, str]:
+def _child_environment(run_id: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -151,6 +159,9 @@ def _child_environment() -> dict[str, str]:
     # on the machine can change the outcome.
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
+    # Names what the run's checks make outside the process (PostgreSQL roles),
+    # so that the grader can clear up after a check that was stopped.
+    env[postgres.RUN_ENV] = run_id
     return env
 
 
@@ -214,9 +225,8 @@ def _remember_package_versions() -> None:
         networks.version = cached
 
 
-def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
+def _fork(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]) -> int:
     """Run pytest in a forked child with its own process group; returns its pid."""
-    env = _child_environment()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -254,13 +264,13 @@ def _fork(arguments: list[str], workdir: Path, output: Path) -> int:
         os._exit(code)
 
 
-def _spawn(arguments: list[str], workdir: Path, output: Path) -> int:
+def _spawn(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]) -> int:
     """Where fork is not available: a fresh interpreter (slower to start)."""
     with open(output, "wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", *arguments],
             cwd=workdir,
-            env=_child_environment(),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -294,7 +304,7 @@ class _Shard:
             spec, self.events, spec.workdir / f"tmp-{name}", deselect, (self.index, self.count)
         )
         launch = _fork if hasattr(os, "fork") else _spawn
-        self.pid = launch(arguments, spec.workdir, self.output)
+        self.pid = launch(arguments, spec.workdir, self.output, _child_environment(spec.run_id))
         self.attempt += 1
         self.returncode, self.finished = None, False
 
@@ -382,11 +392,13 @@ def _death_message(
     )
 
 
-def _default_workers() -> int:
+def _default_workers(serves: bool = False) -> int:
+    """One child per core (at most 4); one more where checks serve the app
+    live, since a check waiting on its server leaves a core idle."""
     configured = os.environ.get("WORKBOOK_WORKERS")
     if configured:
         return max(1, int(configured))
-    return max(1, min(os.cpu_count() or 1, 4))
+    return max(1, min(os.cpu_count() or 1, 4)) + int(serves)
 
 
 class _Run:
@@ -448,54 +460,41 @@ class _Run:
         return True
 
 
-def grade(
-    stage: Stage,
-    target: Path,
-    *,
-    seed: str | None = None,
-    check_timeout: float = CHECK_TIMEOUT,
-    stage_timeout: float = STAGE_TIMEOUT,
-    workers: int | None = None,
-    while_waiting: Callable[[], None] | None = None,
-    verbose: bool = False,
-    database: str = "sqlite",
-    only: frozenset[str] = frozenset(),
-) -> StageResult:
-    """Grade `target` (a folder holding app/) against the stage's checks."""
-    deadline = time.monotonic() + stage_timeout
-    run = _Run(check_timeout)
-    preload()
-    with tempfile.TemporaryDirectory(prefix="workbook-") as tmp:
-        spec = _Spec(stage, target, Path(tmp), seed, check_timeout, verbose, database, only)
-        count = workers or _default_workers()
-        active = [_Shard(index, count) for index in range(count)]
-        for shard in active:
+class _Grading:
+    """The run on one database: its children, and what they have reported."""
+
+    def __init__(self, spec: _Spec, count: int) -> None:
+        self.spec = spec
+        self.run = _Run(spec.timeout)
+        self.active = [_Shard(index, count) for index in range(count)]
+        for shard in self.active:
             shard.start(spec, deselect=set())
-        if while_waiting is not None:
-            while_waiting()
-        while active:
-            out_of_time = time.monotonic() >= deadline
-            for shard in list(active):
-                if out_of_time:
-                    shard.kill()
-                elif not shard.poll():
-                    continue
-                active.remove(shard)
-                events = _read_events(shard.events)
-                run.outputs[shard.index] = _tail(shard.output)
-                run.absorb(events)
-                finished = any(event["event"] == "finished" for event in events)
-                if out_of_time or finished or run.load_error:
-                    continue
-                if run.died(shard, events):
-                    shard.start(spec, deselect=set(run.outcomes))
-                    active.append(shard)
-            if run.load_error:
-                for shard in active:  # the others will only find the same error
-                    shard.kill()
-                active.clear()
-            time.sleep(0.004)
-        out_of_time = time.monotonic() >= deadline
+
+    def step(self, out_of_time: bool) -> None:
+        """Take in the children that have ended; restart one that died early."""
+        for shard in list(self.active):
+            if out_of_time:
+                shard.kill()
+            elif not shard.poll():
+                continue
+            self.active.remove(shard)
+            events = _read_events(shard.events)
+            self.run.outputs[shard.index] = _tail(shard.output)
+            self.run.absorb(events)
+            finished = any(event["event"] == "finished" for event in events)
+            if out_of_time or finished or self.run.load_error:
+                continue
+            if self.run.died(shard, events):
+                shard.start(self.spec, deselect=set(self.run.outcomes))
+                self.active.append(shard)
+
+    def stop(self) -> None:
+        for shard in self.active:
+            shard.kill()
+        self.active.clear()
+
+    def result(self, out_of_time: bool, stage_timeout: float) -> StageResult:
+        run = self.run
         for nodeid in run.collected:
             if out_of_time:
                 run.mark(
@@ -505,27 +504,95 @@ def grade(
                 )
             else:
                 run.mark(nodeid, "not run: the grader lost track of this check", "grader")
-    output = "\n".join(run.outputs[index] for index in sorted(run.outputs))
-    return _assemble(stage, target, run.collected, run.outcomes, run.load_error, seed, output)
+        output = "\n".join(run.outputs[index] for index in sorted(run.outputs))
+        spec = self.spec
+        return _assemble(
+            spec.stage, spec.target, run.collected, run.outcomes, run.load_error, spec.seed, output
+        )
+
+
+def grade_on(
+    stage: Stage,
+    target: Path,
+    databases: Sequence[str],
+    *,
+    seed: str | None = None,
+    check_timeout: float = CHECK_TIMEOUT,
+    stage_timeout: float = STAGE_TIMEOUT,
+    workers: int | None = None,
+    while_waiting: Callable[[], None] | None = None,
+    verbose: bool = False,
+    only: frozenset[str] = frozenset(),
+) -> dict[str, StageResult]:
+    """Grade `target` (a folder holding app/) against the stage's checks, on
+    each of `databases` at the same time; one result per database."""
+    deadline = time.monotonic() + stage_timeout
+    preload()
+    for database in databases:
+        preloads.preload_modules(preloads.stage_modules(stage, database))
+    serves = preloads.uses_live_server(stage)
+    count = workers or _default_workers(serves)
+    # Each database's children share the machine with the others'.
+    per_database = max(1, -(-count // len(databases)) + (len(databases) > 1))
+    run_id = secrets.token_hex(4)
+    with tempfile.TemporaryDirectory(prefix="workbook-") as tmp, contextlib.ExitStack() as cleanup:
+        if "postgresql" in databases:
+            cleanup.callback(postgres.sweep, run_id)
+        server_spawner = None
+        if serves and hasattr(os, "fork"):
+            server_spawner = Path(tmp) / "spawner.sock"
+            environment = _child_environment(run_id)
+            cleanup.callback(spawner.stop, spawner.start(server_spawner, environment))
+        gradings = {}
+        for database in databases:
+            workdir = Path(tmp) / database
+            workdir.mkdir()
+            queue = work_queue.create(workdir / "queue") if work_queue.available() else None
+            spec = _Spec(
+                stage, target, workdir, seed, check_timeout, verbose, database, only, queue,
+                server_spawner, run_id,
+            )  # fmt: skip
+            gradings[database] = _Grading(spec, per_database)
+        if while_waiting is not None:
+            while_waiting()
+        while any(grading.active for grading in gradings.values()):
+            out_of_time = time.monotonic() >= deadline
+            for grading in gradings.values():
+                grading.step(out_of_time)
+            if any(grading.run.load_error for grading in gradings.values()):
+                for grading in gradings.values():  # the others will only find the same error
+                    grading.stop()
+            time.sleep(0.004)
+        out_of_time = time.monotonic() >= deadline
+        return {
+            database: grading.result(out_of_time, stage_timeout)
+            for database, grading in gradings.items()
+        }
+
+
+def grade(stage: Stage, target: Path, *, database: str = "sqlite", **options: Any) -> StageResult:
+    """Grade `target` against the stage's checks on one database."""
+    return grade_on(stage, target, (database,), **options)[database]
 
 
 def grade_stage(stage: Stage, target: Path, **options: Any) -> StageResult:
-    """Grade on every database the stage names: SQLite, then PostgreSQL where a
-    server is configured. A requirement passes only if it passes on all."""
-    from workbook import postgres
+    """Grade on every database the stage names, at once: SQLite, and PostgreSQL
+    where a server is configured. A requirement passes only if it passes on all."""
     from workbook.results import merge
 
-    result = grade(stage, target, **options)
+    databases, notes = ["sqlite"], []
     if "postgresql" in stage.databases:
         reason = postgres.unavailable()
-        if reason is not None:
-            result.notes.append(f"Not checked on PostgreSQL: {reason}.")
-        elif result.error is None:
-            options.pop("while_waiting", None)
-            result = merge(
-                result, grade(stage, target, database="postgresql", **options), "PostgreSQL"
-            )
-            result.notes.append("Checked on SQLite and on PostgreSQL.")
+        if reason is None:
+            databases.append("postgresql")
+        else:
+            notes.append(f"Not checked on PostgreSQL: {reason}.")
+    results = grade_on(stage, target, databases, **options)
+    result = results["sqlite"]
+    if "postgresql" in results and result.error is None:
+        result = merge(result, results["postgresql"], "PostgreSQL")
+        notes.append("Checked on SQLite and on PostgreSQL.")
+    result.notes.extend(notes)
     return result
 
 

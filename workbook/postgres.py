@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 POSTGRES_ENV = "WORKBOOK_POSTGRES_URL"
 
@@ -26,3 +28,64 @@ def unavailable() -> str | None:
             return None
     except OSError as error:
         return f"no PostgreSQL server answers at {host}:{port} ({error.strerror or error})"
+
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+RUN_ENV = "WORKBOOK_RUN_ID"
+
+
+def admin_url() -> str:
+    """Where to connect to make and drop the checks' roles (asyncpg wants
+    plain postgresql://, without SQLAlchemy's +driver)."""
+    url = server_url() or DEFAULT_SERVER
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
+
+
+def check_role_prefix(environ: Mapping[str, str]) -> str:
+    """Every role a grading run makes for its checks starts with this, so the
+    run can drop what a killed check left behind, and nothing of another run."""
+    return f"workbook_{environ.get(RUN_ENV, 'manual')}_"
+
+
+def drop_role_statements(role: str) -> tuple[str, ...]:
+    """End a check's role: its connections, everything it owns, the role."""
+    return (
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'",
+        f'DROP OWNED BY "{role}" CASCADE',
+        f'DROP ROLE IF EXISTS "{role}"',
+    )
+
+
+async def execute(*statements: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_url())
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def sweep(run_id: str) -> None:
+    """Drop the roles (and schemas) of a run's checks that were not dropped:
+    a check stopped by a timeout never reaches its own clean-up."""
+    import asyncio
+
+    async def run() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(admin_url())
+        try:
+            prefix = check_role_prefix({RUN_ENV: run_id})
+            roles = await connection.fetch(
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", prefix
+            )
+            for (role,) in roles:
+                for statement in drop_role_statements(role):
+                    await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    with contextlib.suppress(Exception):  # a server gone away: nothing to sweep
+        asyncio.run(run())

@@ -21,15 +21,19 @@ from typing import IO, Any
 import pytest
 
 from workbook.app_loader import AppLoadError, where
+from workbook.work_queue import WorkQueue
 
 BODY_EXCERPT = 600
 _sink = pytest.StashKey[IO[str]]()
 _outcomes = pytest.StashKey[dict[str, dict[str, Any]]]()
+_order = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--wb-events", help="JSON-lines file the grader reads results from")
     parser.addoption("--wb-shard", default="0/1", help="run share I of N of the checks: I/N")
+    parser.addoption("--wb-queue", help="take checks one at a time from this shared queue file")
+    parser.addoption("--wb-spawner", help="socket of the grader's live-server spawner")
     parser.addoption("--wb-only", default="", help="grade only these requirements: 4.1,4.2")
 
 
@@ -81,19 +85,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             {"nodeid": item.nodeid, "req": requirement_of(item), "doc": doc.strip().split("\n")[0]}
         )
     _emit(config, "collected", checks=checks)
-    if count > 1:
-        # Slow checks (those given a longer timeout: a live server, many
-        # requests at once) are dealt out first, so no share gets them all.
-        slow = [item for item in items if item.get_closest_marker("timeout")]
-        quick = [item for item in items if not item.get_closest_marker("timeout")]
+    # Slow checks (those given a longer timeout: a live server, many requests
+    # at once) go first, so that they overlap with the quick ones.
+    slow = [item for item in items if item.get_closest_marker("timeout")]
+    quick = [item for item in items if not item.get_closest_marker("timeout")]
+    config.stash[_order] = [item.nodeid for item in slow + quick]
+    if count > 1 and not config.getoption("--wb-queue"):
+        # Fixed shares, where there is no shared queue: dealt round the table.
         kept = [item for position, item in enumerate(slow + quick) if position % count == index]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = [item for item in items if item in kept]
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """With --wb-queue, run whichever check is next in the shared queue until
+    none is left; otherwise pytest's own loop runs this child's share."""
+    queue_file = session.config.getoption("--wb-queue")
+    if not queue_file or session.testsfailed or session.config.option.collectonly:
+        return None  # pytest's loop reports collection errors and --collect-only
+    order = session.config.stash[_order]
+    # A check that is not among the items was graded before a restart.
+    present = {item.nodeid: item for item in session.items}
+    with WorkQueue(queue_file) as queue:
+        while (index := queue.take()) < len(order):
+            item = present.get(order[index])
+            if item is None:
+                continue
+            # The next check is unknown until it is taken, so each check is
+            # torn down in full; the checks' fixtures are per check anyway.
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
+            if session.shouldfail or session.shouldstop:
+                break
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    _emit(item.config, "start", nodeid=item.nodeid, t=time.time())
+    _emit(item.config, "start", nodeid=item.nodeid, t=time.time(), cpu=time.process_time())
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -269,4 +298,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     yield
     result = item.config.stash[_outcomes].get(item.nodeid, {"outcome": "pass"})
-    _emit(item.config, "result", nodeid=item.nodeid, req=requirement_of(item), **result)
+    _emit(
+        item.config,
+        "result",
+        nodeid=item.nodeid,
+        req=requirement_of(item),
+        t=time.time(),
+        cpu=time.process_time(),
+        **result,
+    )

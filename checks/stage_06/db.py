@@ -87,7 +87,8 @@ class Database:
             found = self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
         else:
             found = self.rows(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
             )
         return {str(name) for (name,) in found}
 
@@ -99,12 +100,11 @@ class Database:
         """Open connections to this database (PostgreSQL only; None on SQLite)."""
         if self.is_sqlite:
             return None
-        name = make_url(self.url).database
+        # Each check's app logs in as a role of its own (checks.support.databases).
         return int(
             self.scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = ? "
-                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
-                name,
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
             )
         )
 

@@ -120,12 +120,17 @@ def reload_app(target: Path, environment: dict[str, str]) -> Callable[[], FastAP
 
 @pytest.fixture
 def live_server(
-    app: FastAPI, target: Path, environment: dict[str, str], tmp_path: Path
+    app: FastAPI,
+    target: Path,
+    environment: dict[str, str],
+    tmp_path: Path,
+    pytestconfig: pytest.Config,
 ) -> Iterator[LiveServer]:
     """The app served by uvicorn on a free loopback port, started when the check
     first asks for its `.url` (the app is imported in-process first, through
     `app`, so a broken app is reported as such)."""
-    server = LiveServer(target, environment, tmp_path)  # starts on first use of .url
+    spawner = pytestconfig.getoption("--wb-spawner", default=None)
+    server = LiveServer(target, environment, tmp_path, spawner)  # starts on first use of .url
     try:
         yield server
     finally:

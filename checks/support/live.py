@@ -1,9 +1,15 @@
 """The learner's app served by a real uvicorn on loopback, for the checks that
 need real concurrency (many requests at once, a blocked event loop, a response
-that must not wait for a background task)."""
+that must not wait for a background task).
+
+Under the grader the server process is forked by its spawner (workbook.spawner),
+with uvicorn and the stage's libraries already imported; run by hand, without
+one, it is a fresh `python -m uvicorn`."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -32,14 +38,16 @@ class LiveServer:
     target: Path
     env: dict[str, str]
     workdir: Path
+    spawner: str | None = None  # the grader's spawner socket, if there is one
     port: int = 0
+    pid: int = 0
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         """The server's address; it starts on first use, so a check that ends
         early (a skeleton's TODO) never pays for a server it does not use."""
-        if self.process is None:
+        if not self.pid:
             self.start()
         return f"http://127.0.0.1:{self.port}"
 
@@ -47,7 +55,48 @@ class LiveServer:
     def log(self) -> Path:
         return self.workdir / f"uvicorn-{self.port}.log"
 
-    def start(self, workers: int = 1) -> LiveServer:
+    def start(self) -> LiveServer:
+        if self.spawner:
+            self._start_forked(self.spawner)
+        else:
+            self._start_process()
+        return self
+
+    def _start_forked(self, spawner: str) -> None:
+        request = {
+            "target": str(self.target),
+            "workdir": str(self.workdir),
+            "env": {**os.environ, **self.env},
+            "log": str(self.log),
+        }
+        ready, hung = "", False
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as line:
+            line.settimeout(START_TIMEOUT)
+            line.connect(spawner)
+            line.sendall(json.dumps(request).encode() + b"\n")
+            with line.makefile("r", encoding="utf-8") as answers:
+                try:
+                    self.pid = json.loads(answers.readline())["pid"]
+                    # The port once the app has started; nothing if it stopped first.
+                    ready = answers.readline()
+                except TimeoutError:
+                    hung = True
+        if ready:
+            self.port = json.loads(ready)["port"]
+            return
+        self.stop()
+        if hung:
+            fail(
+                f"uvicorn did not start serving your app within {START_TIMEOUT:g} s:\n"
+                f"{self.log_tail()}",
+                expected="uvicorn serving app.main:app",
+            )
+        fail(
+            f"your app stopped while uvicorn was starting it:\n{self.log_tail()}",
+            expected="uvicorn serving app.main:app",
+        )
+
+    def _start_process(self) -> None:
         self.port = free_port()
         command = [
             sys.executable,
@@ -60,8 +109,6 @@ class LiveServer:
             "127.0.0.1",
             "--port",
             str(self.port),
-            "--workers",
-            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -78,8 +125,8 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.pid = self.process.pid
         self._wait_until_ready()
-        return self
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -108,15 +155,34 @@ class LiveServer:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)  # uvicorn shuts down: lifespan ends
+    def running(self) -> bool:
+        if not self.pid:
+            return False
+        if self.process is not None:
+            return self.process.poll() is None
         try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            os.kill(self.pid, 0)  # a forked server is reaped by the spawner's kernel
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def stop(self) -> None:
+        if not self.running():
+            self.pid, self.process = 0, None
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGTERM)  # uvicorn shuts down: lifespan ends
+        deadline = time.monotonic() + 5
+        while self.running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self.running():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
+            if self.process is not None:
+                self.process.wait()
+        self.pid, self.process = 0, None
 
     def restart(self) -> LiveServer:
         """Stop and start again on the same configuration (and database)."""

@@ -1,0 +1,146 @@
+"""The parts of the grader that make it quick: the shared queue of checks, the
+live-server spawner, the parent's preloads, and the PostgreSQL roles each check
+gets and the run sweeps up."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from checks.support.failures import CheckFailure
+from checks.support.live import LiveServer
+from tests.conftest import need
+from workbook import grading, postgres, preloads, spawner, work_queue
+from workbook.stages import find
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+TAKER = """
+import sys
+from workbook.work_queue import WorkQueue
+taken = []
+with WorkQueue(sys.argv[1]) as queue:
+    while (index := queue.take()) < 200:
+        taken.append(index)
+print(" ".join(map(str, taken)))
+"""
+
+
+@pytest.mark.skipif(not work_queue.available(), reason="the queue needs fcntl")
+def test_children_sharing_the_queue_each_take_a_different_check(tmp_path: Path) -> None:
+    queue = work_queue.create(tmp_path / "queue")
+    takers = [
+        subprocess.Popen([sys.executable, "-c", TAKER, str(queue)], stdout=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    taken = [int(index) for taker in takers for index in taker.communicate()[0].split()]
+    assert sorted(taken) == list(range(200))  # every check once, none twice
+
+
+def test_preloads_follow_the_solution_and_its_database() -> None:
+    on_sqlite = preloads.stage_modules(find("6"), "sqlite")
+    assert {"sqlalchemy.ext.asyncio", "aiosqlite", "pydantic_settings"} <= set(on_sqlite)
+    assert "sqlalchemy.dialects.postgresql.asyncpg" not in on_sqlite
+    assert "sqlalchemy.dialects.postgresql.asyncpg" in preloads.stage_modules(
+        find("6"), "postgresql"
+    )
+    first = preloads.stage_modules(find("1"), "sqlite")
+    assert not [name for name in first if name.startswith(("sqlalchemy", "app", "checks"))]
+    assert preloads.uses_live_server(find("6"))
+    assert not preloads.uses_live_server(find("1"))
+
+
+@pytest.fixture
+def spawner_socket(tmp_path: Path):
+    if not hasattr(__import__("os"), "fork"):
+        pytest.skip("the spawner forks")
+    path = tmp_path / "spawner.sock"
+    pid = spawner.start(path, grading._child_environment("test"))
+    yield str(path)
+    spawner.stop(pid)
+
+
+def _server(target: Path, workdir: Path, socket_path: str | None) -> LiveServer:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'shop.db'}"}
+    return LiveServer(target, env, workdir, socket_path)
+
+
+def test_a_spawned_server_serves_the_app_and_stops(tmp_path: Path, spawner_socket: str) -> None:
+    server = _server(find("6").solution, tmp_path, spawner_socket)
+    response = httpx2.get(f"{server.url}/products", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == []
+    assert server.running()
+    server.stop()
+    assert not server.running()
+
+
+def test_stopping_the_spawner_ends_its_servers(tmp_path: Path) -> None:
+    socket_path = tmp_path / "spawner.sock"
+    pid = spawner.start(socket_path, grading._child_environment("test"))
+    server = _server(find("6").solution, tmp_path, str(socket_path))
+    assert httpx2.get(server.url + "/", timeout=10).status_code == 200
+    spawner.stop(pid)
+    deadline = time.monotonic() + 5
+    while server.running() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not server.running()
+
+
+@pytest.mark.parametrize("spawned", [True, False], ids=["spawned", "python -m uvicorn"])
+def test_an_app_that_fails_to_start_is_reported_with_its_log(
+    tmp_path: Path, spawned: bool, request: pytest.FixtureRequest
+) -> None:
+    socket_path = request.getfixturevalue("spawner_socket") if spawned else None
+    server = _server(BROKEN / "crash_in_lifespan", tmp_path, socket_path)
+    with pytest.raises(CheckFailure) as failure:
+        server.url  # noqa: B018 - the first use starts it
+    message = str(failure.value.message)
+    assert "your app stopped while uvicorn was starting it" in message
+    assert "database unreachable" in message
+    assert not server.running()
+
+
+def test_a_role_left_behind_by_a_check_is_swept_with_its_schema() -> None:
+    need("postgresql")
+    role = postgres.check_role_prefix({postgres.RUN_ENV: "sweeptest"}) + "left"
+    asyncio.run(
+        postgres.execute(
+            f"CREATE ROLE \"{role}\" LOGIN PASSWORD 'x'",
+            f'CREATE SCHEMA "{role}" AUTHORIZATION "{role}"',
+        )
+    )
+    postgres.sweep("sweeptest")
+
+    async def roles() -> list[str]:
+        import asyncpg
+
+        connection = await asyncpg.connect(postgres.admin_url())
+        try:
+            found = await connection.fetch(
+                "SELECT rolname FROM pg_roles WHERE rolname = $1 UNION "
+                "SELECT nspname FROM pg_namespace WHERE nspname = $1",
+                role,
+            )
+        finally:
+            await connection.close()
+        return [row[0] for row in found]
+
+    assert asyncio.run(roles()) == []
+
+
+def test_both_databases_are_graded_in_one_run() -> None:
+    need("postgresql")
+    result = grading.grade_stage(find("6"), find("6").solution, only=frozenset({"6.4"}))
+    assert result.error is None
+    checks = [check for r in result.requirements for check in r.checks]
+    assert checks
+    assert all(check.outcome == "pass" for check in checks)
+    assert any(check.nodeid.endswith("[PostgreSQL]") for check in checks)
+    assert "Checked on SQLite and on PostgreSQL." in result.notes

@@ -1,0 +1,169 @@
+"""Live servers for the checks, forked from a process that has uvicorn and the
+stage's libraries in memory already.
+
+Starting `python -m uvicorn` for a check costs most of a second, spent
+importing FastAPI, SQLAlchemy and uvicorn again. The grader instead forks a
+small spawner before its children; a check that needs a server asks it over a
+Unix socket, and the spawner forks a server process that only has to import the
+learner's app. That process is the same as a real uvicorn's would be: its own
+process, its own event loop, the check's environment and working directory.
+
+Protocol: the check sends one JSON line {target, workdir, env, log}; the server
+process answers {"pid": …} at once and {"port": …} when the app has started,
+or closes the connection if it stopped first (its log says why).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from workbook import paths
+
+MEMORY_LIMIT_MB = int(os.environ.get("WORKBOOK_MEMORY_LIMIT_MB", "4096"))
+
+
+def start(socket_path: Path, env: dict[str, str]) -> int:
+    """Fork the spawner; it listens on `socket_path` until it is sent SIGTERM.
+    Returns its pid."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(socket_path))
+    listener.listen(64)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        listener.close()
+        return pid
+    try:
+        _spawner_main(listener, env)
+    except BaseException:  # never return into the grader's code
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
+def stop(pid: int) -> None:
+    """End the spawner and every server it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _spawner_main(listener: socket.socket, env: dict[str, str]) -> None:
+    os.setpgid(0, 0)
+    os.dup2(os.open(os.devnull, os.O_RDWR), 0)
+    servers: list[int] = []
+
+    def stop_servers(signum: int, frame: Any) -> None:
+        for server in servers:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(server, signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop_servers)
+    # Server processes are reaped by the kernel; a check polls for their end.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    os.environ.clear()
+    os.environ.update(env)
+    _warm_uvicorn()
+    while True:
+        connection, _ = listener.accept()
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = 1
+            try:
+                code = _serve(connection)
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                with contextlib.suppress(Exception):
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                os._exit(code)
+        servers.append(pid)
+        connection.close()
+
+
+def _warm_uvicorn() -> None:
+    """Import what every server will need: uvicorn's protocols, loop, lifespan."""
+    import uvicorn
+
+    async def nothing(scope: Any, receive: Any, send: Any) -> None:  # an ASGI app
+        return None
+
+    uvicorn.Config(nothing, log_level="warning").load()
+
+
+def _read_line(connection: socket.socket) -> dict[str, Any]:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data)
+
+
+def _send(connection: socket.socket, **message: Any) -> None:
+    connection.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _serve(connection: socket.socket) -> int:
+    """In the server process: become what `python -m uvicorn app.main:app`
+    would be, in the check's folder and environment, and serve until SIGTERM."""
+    request = _read_line(connection)
+    os.setsid()  # its own group: the check stops it with everything it started
+    _send(connection, pid=os.getpid())
+    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    # Fresh, line-buffered streams on the log: what was inherited may be
+    # buffered or not on these descriptors at all (pytest's capture).
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    with contextlib.suppress(ValueError, OSError):
+        import resource
+
+        limit = MEMORY_LIMIT_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.chdir(request["workdir"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # The learner's folder stays byte for byte as it was.
+    sys.pycache_prefix = str(paths.PYCACHE)
+    sys.path.insert(0, request["target"])
+
+    import uvicorn
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    class ReportingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                _send(connection, port=port)
+                connection.close()
+
+    config = uvicorn.Config(
+        "app.main:app", host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    try:
+        ReportingServer(config).run(sockets=[listener])
+    except SystemExit as exit_:  # uvicorn exits when the app cannot be imported or started
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0
