@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi.testclient import TestClient
 
+from checks.support.transport import OneTripTransport
+
 if TYPE_CHECKING:
     import httpx2 as httpx
 
@@ -19,6 +21,10 @@ class RecordingClient(TestClient):
 
     last_request: httpx.Request | None = None
     last_response: httpx.Response | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._transport = OneTripTransport(self, self._transport)
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         self.last_request, self.last_response = request, None
