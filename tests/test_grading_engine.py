@@ -71,8 +71,13 @@ def _server(target: Path, workdir: Path, socket_path: str | None) -> LiveServer:
     return LiveServer(target, env, workdir, socket_path)
 
 
-def test_a_spawned_server_serves_the_app_and_stops(tmp_path: Path, spawner_socket: str) -> None:
-    server = _server(find("6").solution, tmp_path, spawner_socket)
+@pytest.mark.parametrize("spawned", [True, False], ids=["spawned", "spawner gone"])
+def test_a_live_server_serves_the_app_and_stops(
+    tmp_path: Path, spawned: bool, request: pytest.FixtureRequest
+) -> None:
+    # Without an answering spawner it falls back to a `python -m uvicorn` of its own.
+    socket_path = request.getfixturevalue("spawner_socket") if spawned else str(tmp_path / "gone")
+    server = _server(find("6").solution, tmp_path, socket_path)
     response = httpx2.get(f"{server.url}/products", timeout=10)
     assert response.status_code == 200
     assert response.json() == []

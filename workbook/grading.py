@@ -531,9 +531,11 @@ def grade_on(
     for database in databases:
         preloads.preload_modules(preloads.stage_modules(stage, database))
     serves = preloads.uses_live_server(stage)
-    count = workers or _default_workers(serves)
-    # Each database's children share the machine with the others'.
-    per_database = max(1, -(-count // len(databases)) + (len(databases) > 1))
+    # Each database's children share the machine with the others'; a number
+    # given by the caller (one per submission, for a cohort) is per database.
+    per_database = workers or max(
+        1, -(-_default_workers(serves) // len(databases)) + (len(databases) > 1)
+    )
     run_id = secrets.token_hex(4)
     with tempfile.TemporaryDirectory(prefix="workbook-") as tmp, contextlib.ExitStack() as cleanup:
         if "postgresql" in databases:

@@ -56,13 +56,13 @@ class LiveServer:
         return self.workdir / f"uvicorn-{self.port}.log"
 
     def start(self) -> LiveServer:
-        if self.spawner:
-            self._start_forked(self.spawner)
-        else:
+        if not (self.spawner and self._start_forked(self.spawner)):
+            # By hand, or the grader's spawner is gone: a process of its own.
             self._start_process()
         return self
 
-    def _start_forked(self, spawner: str) -> None:
+    def _start_forked(self, spawner: str) -> bool:
+        """Start through the spawner; False if it does not answer."""
         request = {
             "target": str(self.target),
             "workdir": str(self.workdir),
@@ -72,18 +72,24 @@ class LiveServer:
         ready, hung = "", False
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as line:
             line.settimeout(START_TIMEOUT)
-            line.connect(spawner)
+            try:
+                line.connect(spawner)
+            except OSError:
+                return False
             line.sendall(json.dumps(request).encode() + b"\n")
             with line.makefile("r", encoding="utf-8") as answers:
                 try:
-                    self.pid = json.loads(answers.readline())["pid"]
+                    forked = answers.readline()
+                    if not forked:  # the spawner could not fork a server
+                        return False
+                    self.pid = json.loads(forked)["pid"]
                     # The port once the app has started; nothing if it stopped first.
                     ready = answers.readline()
                 except TimeoutError:
                     hung = True
         if ready:
             self.port = json.loads(ready)["port"]
-            return
+            return True
         self.stop()
         if hung:
             fail(
