@@ -18,13 +18,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook import paths, postgres, preloads, spawner, work_queue
+from workbook import forking, paths, postgres, preloads, spawner, work_queue
 from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 from workbook.stages import Stage
 
@@ -196,21 +195,6 @@ def preload() -> None:
         TypeAdapter(EmailStr).validate_python("warm@example.com")
 
 
-MEMORY_LIMIT_MB = int(os.environ.get("WORKBOOK_MEMORY_LIMIT_MB", "4096"))
-
-
-def _limit_memory() -> None:
-    """Cap the child's address space, so that runaway code gets a MemoryError
-    (reported like any exception) instead of swapping the machine to a halt."""
-    try:
-        import resource
-    except ImportError:  # not on this platform
-        return
-    limit = MEMORY_LIMIT_MB * 1024 * 1024
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
 def _remember_package_versions() -> None:
     """Installed packages do not change while checks run, but pydantic asks for
     email-validator's version each time a model with an EmailStr is built: a
@@ -234,34 +218,29 @@ def _fork(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also set here: no race with a kill right after the fork
         return pid
-    code = 3
-    try:
-        os.setpgid(0, 0)
-        _limit_memory()
-        sink = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(sink, 1)
-        os.dup2(sink, 2)
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.chdir(workdir)
-        os.environ.clear()
-        os.environ.update(env)
-        sys.path.insert(0, str(paths.REPO))
-        # Compiled code (the checks', the learner's) is cached under .workbook/,
-        # never next to the source: the learner's folder stays byte for byte as
-        # it was, and a fresh import per check need not compile again.
-        sys.pycache_prefix = str(paths.PYCACHE)
-        sys.dont_write_bytecode = False
-        _remember_package_versions()
-        import pytest
+    forking.run_and_exit(lambda: _run_pytest(arguments, workdir, output, env), failure_code=3)
 
-        code = int(pytest.main(arguments))
-    except BaseException:  # the child must never return into the parent's code
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+
+def _run_pytest(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]) -> int:
+    os.setpgid(0, 0)
+    forking.limit_memory()
+    sink = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(sink, 1)
+    os.dup2(sink, 2)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path.insert(0, str(paths.REPO))
+    # Compiled code (the checks', the learner's) is cached under .workbook/,
+    # never next to the source: the learner's folder stays byte for byte as
+    # it was, and a fresh import per check need not compile again.
+    sys.pycache_prefix = str(paths.PYCACHE)
+    sys.dont_write_bytecode = False
+    _remember_package_versions()
+    import pytest
+
+    return int(pytest.main(arguments))
 
 
 def _spawn(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]) -> int:

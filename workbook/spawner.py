@@ -16,18 +16,16 @@ or closes the connection if it stopped first (its log says why).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
 import socket
 import sys
-import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from workbook import paths
-
-MEMORY_LIMIT_MB = int(os.environ.get("WORKBOOK_MEMORY_LIMIT_MB", "4096"))
+from workbook import forking, paths
 
 
 def start(socket_path: Path, env: dict[str, str]) -> int:
@@ -42,12 +40,7 @@ def start(socket_path: Path, env: dict[str, str]) -> int:
     if pid:
         listener.close()
         return pid
-    try:
-        _spawner_main(listener, env)
-    except BaseException:  # never return into the grader's code
-        traceback.print_exc()
-    finally:
-        os._exit(0)
+    forking.run_and_exit(lambda: _spawner_main(listener, env), failure_code=1)
 
 
 def stop(pid: int) -> None:
@@ -58,7 +51,7 @@ def stop(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def _spawner_main(listener: socket.socket, env: dict[str, str]) -> None:
+def _spawner_main(listener: socket.socket, env: dict[str, str]) -> NoReturn:
     os.setpgid(0, 0)
     os.dup2(os.open(os.devnull, os.O_RDWR), 0)
     servers: list[int] = []
@@ -82,16 +75,7 @@ def _spawner_main(listener: socket.socket, env: dict[str, str]) -> None:
             listener.close()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            code = 1
-            try:
-                code = _serve(connection)
-            except BaseException:
-                traceback.print_exc()
-            finally:
-                with contextlib.suppress(Exception):
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                os._exit(code)
+            forking.run_and_exit(functools.partial(_serve, connection), failure_code=1)
         servers.append(pid)
         connection.close()
 
@@ -133,11 +117,7 @@ def _serve(connection: socket.socket) -> int:
     # buffered or not on these descriptors at all (pytest's capture).
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-    with contextlib.suppress(ValueError, OSError):
-        import resource
-
-        limit = MEMORY_LIMIT_MB * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    forking.limit_memory()
     os.chdir(request["workdir"])
     os.environ.clear()
     os.environ.update(request["env"])
