@@ -11,8 +11,8 @@ from fastapi import FastAPI, params
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from checks.support import RandomData, body_of, expect, expect_status, fail, todo
-from checks.support.answers import errors_of, has_error, sent, show
+from checks.support import RandomData, body_of, expect, fail, todo
+from checks.support.answers import errors_of, expect_ids_in_order, has_error, sent, show
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -106,42 +106,12 @@ def create_products(
     return [create_product(client, data, **fields) for _ in range(how_many)]
 
 
-def ids(products: list[dict[str, Any]]) -> list[Any]:
-    return [product.get("id") for product in products]
-
-
 def expect_products(
     response: httpx.Response, expected: list[dict[str, Any]], rule: str | None = None
 ) -> None:
     """The response is the JSON list of exactly these products, in this order;
     `rule` says in a few words why these ones."""
-    request = sent(response)
-    expect_status(response, 200, f"{request} should answer 200 with a list of products")
-    body = body_of(response)
-    want = ids(expected)
-    shape = f"the products with ids {want}, in this order" if want else "an empty list, []"
-    if rule:
-        shape += f": {rule}"
-    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
-        fail(f"{request} should answer a JSON list of products", expected=shape, response=response)
-    got = ids(body)
-    if got == want:
-        return
-    extra = [i for i in got if i not in want]
-    missing = [i for i in want if i not in got]
-    if not extra and not missing:
-        problem = (
-            "the right products, but not oldest first"
-            if len(got) == len(want)
-            else ("some products more than once")
-        )
-    elif extra and missing:
-        problem = f"it has {extra} that should not be there, and lacks {missing}"
-    elif extra:
-        problem = f"it has {extra} that should not be there"
-    else:
-        problem = f"it lacks {missing}"
-    fail(f"{request} answered the products {got}: {problem}", expected=shape, response=response)
+    expect_ids_in_order(response, expected, "products", rule)
 
 
 # --- Reading the app itself, for "not started yet" -------------------------------------------

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from checks.support import RandomData, body_of, expect, expect_status, fail, learner, todo
-from checks.support.answers import created, errors_of, has_error, sent, show
+from checks.support.answers import (
+    created,
+    errors_of,
+    expect_ids_in_order,
+    has_error,
+    sent,
+    show,
+)
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -192,45 +199,17 @@ def expect_invalid(response: httpx.Response, loc: list[Any], why: str) -> None:
         )
 
 
-def ids(records: list[Any]) -> list[Any]:
-    return [record.get("id") if isinstance(record, dict) else record for record in records]
-
-
 def expect_listed(
     response: httpx.Response, expected: list[dict[str, Any]], rule: str | None = None
 ) -> None:
     """The response is the JSON list of exactly these records, in this order, each
     one as it is stored; `rule` says in a few words why these ones."""
-    request = sent(response)
-    expect_status(response, 200, f"{request} should answer 200 with a list")
-    body = body_of(response)
-    want = ids(expected)
-    shape = f"the records with ids {want}, in this order" if want else "an empty list, []"
-    if rule:
-        shape += f": {rule}"
-    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
-        fail(f"{request} should answer a JSON list", expected=shape, response=response)
-    got = ids(body)
-    if got != want:
-        extra = [i for i in got if i not in want]
-        missing = [i for i in want if i not in got]
-        if not extra and not missing:
-            problem = (
-                "the right records, but not oldest first"
-                if len(got) == len(want)
-                else "some records more than once"
-            )
-        elif extra and missing:
-            problem = f"it has {extra} that should not be there, and lacks {missing}"
-        elif extra:
-            problem = f"it has {extra} that should not be there"
-        else:
-            problem = f"it lacks {missing}"
-        fail(f"{request} answered the ids {got}: {problem}", expected=shape, response=response)
+    body = expect_ids_in_order(response, expected, "records", rule)
     for item, record in zip(body, expected, strict=True):
         if item != record:
             fail(
-                f"{request} lists record {record['id']} as something else than what was stored",
+                f"{sent(response)} lists record {record['id']} as something else than what "
+                "was stored",
                 expected=show(record),
                 response=response,
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from checks.support.failures import body_of, expect, fail
+from checks.support.failures import body_of, expect, expect_status, fail
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -72,3 +72,42 @@ def created(response: httpx.Response, what: str, requirement: str | None = None)
         response=response,
     )
     return body
+
+
+def ids(records: list[Any]) -> list[Any]:
+    return [record.get("id") if isinstance(record, dict) else record for record in records]
+
+
+def expect_ids_in_order(
+    response: httpx.Response, expected: list[dict[str, Any]], noun: str, rule: str | None = None
+) -> list[dict[str, Any]]:
+    """The response is a 200 with a JSON list of exactly the `expected` records
+    (by id), in that order; `noun` names them ("products") and `rule` says in a
+    few words why these ones. Returns the list."""
+    request = sent(response)
+    expect_status(response, 200, f"{request} should answer 200 with a list of {noun}")
+    body = body_of(response)
+    want = ids(expected)
+    shape = f"the {noun} with ids {want}, in this order" if want else "an empty list, []"
+    if rule:
+        shape += f": {rule}"
+    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+        fail(f"{request} should answer a JSON list of {noun}", expected=shape, response=response)
+    got = ids(body)
+    if got == want:
+        return body
+    extra = [i for i in got if i not in want]
+    missing = [i for i in want if i not in got]
+    if not extra and not missing:
+        problem = (
+            f"the right {noun}, but not oldest first"
+            if len(got) == len(want)
+            else f"some {noun} more than once"
+        )
+    elif extra and missing:
+        problem = f"it has {extra} that should not be there, and lacks {missing}"
+    elif extra:
+        problem = f"it has {extra} that should not be there"
+    else:
+        problem = f"it lacks {missing}"
+    fail(f"{request} answered the {noun} {got}: {problem}", expected=shape, response=response)
