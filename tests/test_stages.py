@@ -4,12 +4,14 @@ and the generated skeleton agree."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
 
 from tests.conftest import STAGES, need
 from workbook import grading, skeletons
+from workbook.results import StageResult
 from workbook.stages import Stage
 
 by_name = pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
@@ -21,10 +23,16 @@ on_each_database = pytest.mark.parametrize(
 )
 
 
+@functools.cache
+def solution_result(stage: Stage, database: str) -> StageResult:
+    """The solution graded once per session: two tests read the same result."""
+    return grading.grade(stage, stage.solution, database=database)
+
+
 @on_each_database
 def test_the_solution_passes_every_requirement(stage: Stage, database: str) -> None:
     need(database)
-    result = grading.grade(stage, stage.solution, database=database)
+    result = solution_result(stage, database)
     failing = {r.id: r.message for r in result.requirements if r.status != "pass"}
     assert result.error is None, result.error
     assert failing == {}
@@ -41,7 +49,7 @@ def test_the_skeleton_leaves_every_requirement_to_do(stage: Stage, database: str
 
 @by_name
 def test_every_requirement_has_a_check_and_every_check_a_requirement(stage: Stage) -> None:
-    result = grading.grade(stage, stage.solution)
+    result = solution_result(stage, "sqlite")
     unchecked = [r.id for r in result.requirements if not r.checks]
     assert unchecked == []
     assert result.error is None  # a check naming an unknown requirement sets it
