@@ -466,6 +466,8 @@ class _Grading:
             if self.run.died(shard, events):
                 shard.start(self.spec, deselect=set(self.run.outcomes))
                 self.active.append(shard)
+        if self.run.load_error:
+            self.stop()  # the other children will only find the same error
 
     def stop(self) -> None:
         for shard in self.active:
@@ -540,9 +542,6 @@ def grade_on(
             out_of_time = time.monotonic() >= deadline
             for grading in gradings.values():
                 grading.step(out_of_time)
-            if any(grading.run.load_error for grading in gradings.values()):
-                for grading in gradings.values():  # the others will only find the same error
-                    grading.stop()
             time.sleep(0.004)
         out_of_time = time.monotonic() >= deadline
         return {
