@@ -4,6 +4,7 @@ codes, its JSON, its usage errors and the hint ladder."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,21 @@ def test_a_stage_can_be_named_by_number_or_folder(spec: str, state: Path) -> Non
     completed = run_cli("check", spec, "--target", "solutions", state=state)
     assert completed.returncode == 0, completed.stdout
     assert f"Stage {FIRST.number} · {FIRST.title}" in completed.stdout
+
+
+def test_durations_lists_the_slowest_checks_with_their_cpu_time(state: Path) -> None:
+    completed = run_cli(
+        "check", FIRST.name, "--target", "solutions", "--durations", "3", state=state
+    )
+    assert completed.returncode == 0, completed.stdout
+    listing = completed.stdout.split("Slowest 3 checks", 1)[1].strip().splitlines()[1:]
+    assert len(listing) == 3
+    seconds = []
+    for line in listing:
+        match = re.fullmatch(r"\s*(\d+\.\d\d) s  CPU\s+\d+\.\d\d s  (checks/\S+::test_.+)", line)
+        assert match, line
+        seconds.append(float(match[1]))
+    assert seconds == sorted(seconds, reverse=True)
 
 
 def test_the_json_report_has_the_documented_shape(state: Path, tmp_path: Path) -> None:

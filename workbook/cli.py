@@ -78,6 +78,8 @@ def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> in
 
     if not args.quiet:
         report.render(result, report.console(), verbose=args.verbose, modified=modified)
+        if getattr(args, "durations", None):
+            report.render_durations(result, report.console(), args.durations)
     payload = result.to_json()
     if args.json:
         result.write_json(Path(args.json))
@@ -263,6 +265,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     check.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML")
     check.add_argument("-q", "--quiet", action="store_true", help="no report; only the exit code")
+    check.add_argument(
+        "--durations", type=int, metavar="N", help="also list the N slowest checks, with CPU time"
+    )
     check.set_defaults(handler=cmd_check)
 
     watch = commands.add_parser("watch", help="grade again on every save")

@@ -391,12 +391,16 @@ class _Run:
         self.outputs: dict[int, str] = {}
 
     def absorb(self, events: list[dict[str, Any]]) -> None:
+        starts: dict[str, dict[str, Any]] = {}
         for event in events:
             if event["event"] == "collected":
                 self.collected.update({c["nodeid"]: c for c in event["checks"]})
+            elif event["event"] == "start":
+                starts[event["nodeid"]] = event
             elif event["event"] == "result":
                 doc = self.collected.get(event["nodeid"], {}).get("doc", "")
-                self.outcomes[event["nodeid"]] = CheckOutcome.from_event(event, doc)
+                start = starts.get(event["nodeid"])
+                self.outcomes[event["nodeid"]] = CheckOutcome.from_event(event, doc, start)
                 if event.get("kind") == "load" and self.load_error is None:
                     self.load_error = event.get("message")
 

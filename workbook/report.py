@@ -186,3 +186,22 @@ def _score(result: StageResult, console: Console) -> None:
                 f"(random data seed {result.seed}; `--seed {result.seed}` replays it)", style="dim"
             )
         )
+
+
+def render_durations(result: StageResult, out: Console, count: int) -> None:
+    """The `count` slowest checks, on the clock and in CPU time: where a stage's
+    grading time goes, for whoever writes or speeds up its checks."""
+    timed = [
+        check
+        for requirement in result.requirements
+        for check in requirement.checks
+        if check.seconds is not None
+    ]
+    slowest = sorted(timed, key=lambda check: check.seconds or 0.0, reverse=True)[:count]
+    if not slowest:
+        return
+    out.print()
+    out.print(Text(f"Slowest {len(slowest)} checks (seconds; CPU time of the check's process)"))
+    for check in slowest:
+        cpu = f"{check.cpu_seconds:5.2f}" if check.cpu_seconds is not None else "    ?"
+        out.print(Text(f"{check.seconds:6.2f} s  CPU {cpu} s  {check.nodeid}"), soft_wrap=True)

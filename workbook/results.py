@@ -27,9 +27,16 @@ class CheckOutcome:
     sent: dict[str, Any] | None = None
     got: dict[str, Any] | None = None
     kind: str | None = None  # for errors: load | crash | timeout | exit | grader
+    # How long the check took, on the clock and in its process's CPU time
+    # (for `check --durations`); unknown for a check that never finished.
+    seconds: float | None = None
+    cpu_seconds: float | None = None
 
     @classmethod
-    def from_event(cls, event: dict[str, Any], doc: str = "") -> CheckOutcome:
+    def from_event(
+        cls, event: dict[str, Any], doc: str = "", start: dict[str, Any] | None = None
+    ) -> CheckOutcome:
+        began = start or {}
         return cls(
             nodeid=event["nodeid"],
             req=event.get("req"),
@@ -40,7 +47,15 @@ class CheckOutcome:
             sent=event.get("sent"),
             got=event.get("got"),
             kind=event.get("kind"),
+            seconds=_difference(event, began, "t"),
+            cpu_seconds=_difference(event, began, "cpu"),
         )
+
+
+def _difference(end: dict[str, Any], start: dict[str, Any], key: str) -> float | None:
+    if key in end and key in start:
+        return max(0.0, float(end[key]) - float(start[key]))
+    return None
 
 
 @dataclass
