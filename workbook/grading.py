@@ -530,7 +530,10 @@ def grade_on(
             server_spawner = Path(tmp) / "spawner.sock"
             environment = _child_environment(run_id)
             cleanup.callback(spawner.stop, spawner.start(server_spawner, environment))
-        gradings = {}
+        gradings: dict[str, _Grading] = {}
+        # Interrupted (Ctrl-C), the run ends its children too: they have
+        # process groups of their own, out of reach of the terminal's signal.
+        cleanup.callback(lambda: [grading.stop() for grading in gradings.values()])
         for database in databases:
             workdir = Path(tmp) / database
             workdir.mkdir()

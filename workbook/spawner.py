@@ -52,11 +52,15 @@ def stop(pid: int) -> None:
 
 
 def _spawner_main(listener: socket.socket, env: dict[str, str]) -> NoReturn:
+    grader = os.getppid()
     os.setpgid(0, 0)
-    os.dup2(os.open(os.devnull, os.O_RDWR), 0)
+    # Nothing of the spawner's may reach the learner's terminal and the report.
+    silent = os.open(os.devnull, os.O_RDWR)
+    for descriptor in (0, 1, 2):
+        os.dup2(silent, descriptor)
     servers: list[int] = []
 
-    def stop_servers(signum: int, frame: Any) -> None:
+    def stop_servers(signum: int = 0, frame: Any = None) -> NoReturn:
         for server in servers:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(server, signal.SIGKILL)
@@ -68,8 +72,15 @@ def _spawner_main(listener: socket.socket, env: dict[str, str]) -> NoReturn:
     os.environ.clear()
     os.environ.update(env)
     _warm_uvicorn()
+    listener.settimeout(1.0)
     while True:
-        connection, _ = listener.accept()
+        try:
+            connection, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != grader:  # the grader was killed: end with it
+                stop_servers()
+            continue
+        connection.settimeout(None)
         pid = os.fork()
         if pid == 0:
             listener.close()
