@@ -5,6 +5,7 @@ gets and the run sweeps up."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -58,7 +59,7 @@ def test_preloads_follow_the_solution_and_its_database() -> None:
 
 @pytest.fixture
 def spawner_socket(tmp_path: Path):
-    if not hasattr(__import__("os"), "fork"):
+    if not hasattr(os, "fork"):
         pytest.skip("the spawner forks")
     path = tmp_path / "spawner.sock"
     pid = spawner.start(path, grading._child_environment("test"))
@@ -96,6 +97,47 @@ def test_stopping_the_spawner_ends_its_servers(tmp_path: Path) -> None:
     while server.running() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not server.running()
+
+
+ORPHANING_GRADER = """
+import os, sys
+from pathlib import Path
+from checks.support.live import LiveServer
+from workbook import grading, spawner
+from workbook.stages import find
+
+folder = Path(sys.argv[1])
+pid = spawner.start(folder / "spawner.sock", grading._child_environment("test"))
+env = {"DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'shop.db'}"}
+server = LiveServer(find("6").solution, env, folder, str(folder / "spawner.sock"))
+server.url
+print(pid, server.pid, flush=True)
+os._exit(0)  # killed: no clean-up at all
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_spawner_whose_grader_was_killed_ends_with_its_servers(tmp_path: Path) -> None:
+    grader = subprocess.run(
+        [sys.executable, "-c", ORPHANING_GRADER, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    spawner_pid, server_pid = (int(pid) for pid in grader.stdout.split())
+    deadline = time.monotonic() + 10
+    while (_alive(spawner_pid) or _alive(server_pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(spawner_pid)
+    assert not _alive(server_pid)
 
 
 @pytest.mark.parametrize("spawned", [True, False], ids=["spawned", "python -m uvicorn"])
