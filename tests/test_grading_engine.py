@@ -191,3 +191,21 @@ def test_both_databases_are_graded_in_one_run() -> None:
     assert all(check.outcome == "pass" for check in checks)
     assert any(check.nodeid.endswith("[PostgreSQL]") for check in checks)
     assert "Checked on SQLite and on PostgreSQL." in result.notes
+
+
+def test_a_burst_told_in_words_replaces_the_clients_last_exchange() -> None:
+    from types import SimpleNamespace
+
+    from workbook.pytest_plugin import classify
+
+    setup = httpx2.Request("POST", "http://testserver/products", json={"name": "setup"})
+    client = SimpleNamespace(
+        last_request=setup, last_response=httpx2.Response(201, json={"id": 1}, request=setup)
+    )
+    item = SimpleNamespace(funcargs={"client": client})
+    plain = classify(item, CheckFailure("wrong", got="2 × 500"), "call")  # type: ignore[arg-type]
+    assert plain["sent"]["url"] == "/products"  # no words: the last request stands
+    burst = CheckFailure("lost updates", got="20 × 201; stock 7", sent="20 × POST /orders at once")
+    told = classify(item, burst, "call")  # type: ignore[arg-type]
+    assert told["sent"] == {"method": "", "url": "20 × POST /orders at once", "body": ""}
+    assert told["got"] == {"status": None, "content_type": "", "body": "20 × 201; stock 7"}

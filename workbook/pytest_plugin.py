@@ -241,6 +241,13 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
         response = getattr(error, "response", None)
         if response is not None:
             exchange = {"sent": _request_of(response.request), "got": _response_of(response)}
+        described = getattr(error, "sent", None)
+        if described:
+            # Many requests, told in words: the client's last exchange is not it.
+            exchange = {
+                "sent": {"method": "", "url": described, "body": ""},
+                "got": _response_of(response) if response is not None else None,
+            }
         summary = getattr(error, "got", None)
         if summary is not None:
             if exchange["got"] is None:

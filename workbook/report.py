@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workbook import paths
-from workbook.results import CheckOutcome, StageResult
+from workbook.results import CheckOutcome, StageResult, sent_line
 
 SYMBOLS = {
     "pass": ("✓", "green"),
@@ -70,7 +70,7 @@ def _details(check: CheckOutcome | None, hint: str | None) -> Table | None:
         if check.message and check.outcome != "todo":
             rows.append(("", Text(check.message.strip(), style="bold")))
         if check.sent:
-            sent = f"{check.sent['method']} {check.sent['url']}"
+            sent = sent_line(check.sent)
             if check.sent.get("body"):
                 sent += f"\n{check.sent['body']}"
             rows.append(("sent", Text(sent)))

@@ -141,11 +141,16 @@ def requirement_status(checks: list[CheckOutcome]) -> Status:
     return "pass"
 
 
+def sent_line(sent: dict[str, Any]) -> str:
+    """"POST /products", or a check's own words for what it sent."""
+    return " ".join(part for part in (sent.get("method"), sent.get("url")) if part)
+
+
 def describe(check: CheckOutcome) -> str:
     """A plain-text account of one check's problem (the JSON `message`)."""
     lines = [check.message.strip() or check.outcome]
     if check.sent:
-        sent = f"{check.sent['method']} {check.sent['url']}"
+        sent = sent_line(check.sent)
         if check.sent.get("body"):
             sent += f"  {check.sent['body']}"
         lines.append(f"sent: {sent}")

@@ -18,6 +18,7 @@ from checks.stage_06.shop import (
     tally,
 )
 from checks.support import expect, fail
+from checks.support.answers import show
 
 
 @pytest.mark.req("6.7")
@@ -44,6 +45,7 @@ def _fifty_creates(live_server, database, shop, before, data):
         )
     )
     codes = statuses(results)
+    burst = "50 × POST /products, all at once, to your app under uvicorn"
     if codes.count(201) != len(bodies):
         fail(
             f"50 POST /products sent at once got {tally(codes)}: under concurrent requests "
@@ -51,6 +53,7 @@ def _fifty_creates(live_server, database, shop, before, data):
             f"once? First error: {first_error(results, live_server)}",
             expected="50 × 201",
             got=tally(codes),
+            sent=burst,
         )
     ids = [result.json().get("id") for result in results]
     expect(
@@ -58,6 +61,7 @@ def _fifty_creates(live_server, database, shop, before, data):
         f"50 products created at once got only {len(set(ids))} different ids",
         expected="50 different ids",
         got=f"ids {sorted(ids)}",
+        sent=burst,
     )
     names = dict(database.rows("SELECT id, name FROM products"))
     for result, body in zip(results, bodies, strict=True):
@@ -77,6 +81,7 @@ def _fifty_creates(live_server, database, shop, before, data):
         f"{rows} rows",
         expected=f"{len(expected)} rows",
         got=f"{rows} rows",
+        sent=burst,
     )
     listed = shop.get("/products", params={"limit": 100}).json()
     expect(
@@ -94,6 +99,7 @@ def _twenty_orders(live_server, database, product, stock):
         all_at_once(live_server, [lambda http: http.post("/orders", json=order) for _ in range(20)])
     )
     codes = statuses(results)
+    burst = f"20 × POST /orders {show(order)}, all at once, to your app under uvicorn"
     row = product_row(database, product["id"]) or {}
     orders = database.count("orders", "product_id = ?", product["id"])
     shown = f"{tally(codes)}; stock {row.get('stock')}; {orders} order row(s)"
@@ -103,6 +109,7 @@ def _twenty_orders(live_server, database, product, stock):
             f"orders must not fail. First error: {first_error(results, live_server)}",
             expected=f"{stock} × 201 and {20 - stock} × 409",
             got=shown,
+            sent=burst,
         )
     if codes.count(201) != stock or row.get("stock") != 0 or orders != stock:
         fail(
@@ -114,4 +121,5 @@ def _twenty_orders(live_server, database, product, stock):
             "UPDATE products SET stock = stock - :n WHERE id = :id AND stock >= :n",
             expected=f"{stock} × 201, {20 - stock} × 409, stock 0, {stock} orders",
             got=shown,
+            sent=burst,
         )

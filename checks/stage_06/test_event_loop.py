@@ -136,6 +136,11 @@ def test_a_request_waiting_on_the_database_holds_up_no_other(
             break  # clearly free, or clearly blocked
     slowest, held, results = min(attempts, key=lambda attempt: attempt[0])
     codes = statuses(results)
+    burst = (
+        "20 requests that need the database (GET, POST /products, POST /orders), all at once, "
+        f"to your app under uvicorn while the checks held a lock on it; and GET {PROBE} again "
+        "and again meanwhile"
+    )
     if slowest >= BLOCKED_AFTER:
         fail(
             f"while 20 requests waited on the database (locked by the checks for {held:.1f} s), "
@@ -147,10 +152,12 @@ def test_a_request_waiting_on_the_database_holds_up_no_other(
             "(use the AsyncSession), or any other call that waits without await",
             expected=f"GET / answered in well under {BLOCKED_AFTER:g} s while the others wait",
             got=f"GET / took {slowest:.2f} s; the 20 requests got {tally(codes)}",
+            sent=burst,
         )
     expect(
         all(code in (200, 201) for code in codes),
         f"20 requests that waited on a locked database got {tally(codes)} once it was free",
         expected="every one answered 200 or 201 once the lock was released",
         got=tally(codes),
+        sent=burst,
     )

@@ -127,4 +127,6 @@ def test_concurrent_registrations_with_one_email_make_one_user(
             ),
             expected="1 × 201, 9 × 409, and one row",
             got=f"{tally(codes)}; {rows} row(s)",
+            sent=f"10 × POST /users with the email {email} (and ten with another), all at "
+            "once, to your app under uvicorn",
         )

@@ -26,6 +26,7 @@ class CheckFailure(AssertionError):  # noqa: N818 - reads as "the check failed"
         expected: str | None = None,
         response: httpx.Response | None = None,
         got: str | None = None,
+        sent: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -34,6 +35,9 @@ class CheckFailure(AssertionError):  # noqa: N818 - reads as "the check failed"
         # What to show as the body that came back, when the whole body (a large
         # OpenAPI schema, say) would bury the point.
         self.got = got
+        # What was sent, in words, when no one request tells it (a burst of
+        # requests to a live server); otherwise the last request is shown.
+        self.sent = sent
 
 
 class Todo(Exception):  # noqa: N818 - it is a state, not an error
@@ -46,8 +50,9 @@ def fail(
     expected: str | None = None,
     response: httpx.Response | None = None,
     got: str | None = None,
+    sent: str | None = None,
 ) -> NoReturn:
-    raise CheckFailure(message, expected=expected, response=response, got=got)
+    raise CheckFailure(message, expected=expected, response=response, got=got, sent=sent)
 
 
 def todo(message: str) -> NoReturn:
@@ -61,9 +66,10 @@ def expect(
     expected: str | None = None,
     response: httpx.Response | None = None,
     got: str | None = None,
+    sent: str | None = None,
 ) -> None:
     if not condition:
-        fail(message, expected=expected, response=response, got=got)
+        fail(message, expected=expected, response=response, got=got, sent=sent)
 
 
 def expect_status(response: httpx.Response, status: int, why: str | None = None) -> None:
