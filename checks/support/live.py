@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.support.failures import fail
@@ -42,51 +42,74 @@ class LiveServer:
     port: int = 0
     pid: int = 0
     process: subprocess.Popen[bytes] | None = None
+    log: Path = field(init=False)
+    _starts: int = field(default=0, init=False)
+    _pending: socket.socket | None = field(default=None, init=False)  # asked, not yet answered
+
+    def __post_init__(self) -> None:
+        self.log = self.workdir / "uvicorn.log"
 
     @property
     def url(self) -> str:
         """The server's address; it starts on first use, so a check that ends
         early (a skeleton's TODO) never pays for a server it does not use."""
-        if not self.pid:
+        if not self.port:
             self.start()
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def log(self) -> Path:
-        return self.workdir / f"uvicorn-{self.port}.log"
+    def start_soon(self) -> None:
+        """Ask the spawner for the server now, and go on with the check while
+        it starts; the first use of `url` waits for it. The environment is the
+        one of this moment. Without a spawner this waits for the first `url`."""
+        if self.spawner and self._pending is None and not self.port:
+            self._pending = self._ask_spawner(self.spawner)
 
     def start(self) -> LiveServer:
-        if not (self.spawner and self._start_forked(self.spawner)):
+        pending, self._pending = self._pending, None
+        if pending is None and self.spawner:
+            pending = self._ask_spawner(self.spawner)
+        if pending is None or not self._await_spawned(pending):
             # By hand, or the grader's spawner is gone: a process of its own.
             self._start_process()
         return self
 
-    def _start_forked(self, spawner: str) -> bool:
-        """Start through the spawner; False if it does not answer."""
+    def _next_log(self) -> Path:
+        self._starts += 1
+        self.log = self.workdir / f"uvicorn-{self._starts}.log"
+        return self.log
+
+    def _ask_spawner(self, spawner: str) -> socket.socket | None:
+        """Send the spawner what the server needs; None if it does not answer."""
         request = {
             "target": str(self.target),
             "workdir": str(self.workdir),
             "env": {**os.environ, **self.env},
-            "log": str(self.log),
+            "log": str(self._next_log()),
         }
-        ready, hung = "", False
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as line:
-            line.settimeout(START_TIMEOUT)
-            try:
-                line.connect(spawner)
-            except OSError:
-                return False
+        line = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        line.settimeout(START_TIMEOUT)
+        try:
+            line.connect(spawner)
             line.sendall(json.dumps(request).encode() + b"\n")
-            with line.makefile("r", encoding="utf-8") as answers:
-                try:
-                    forked = answers.readline()
-                    if not forked:  # the spawner could not fork a server
-                        return False
-                    self.pid = json.loads(forked)["pid"]
-                    # The port once the app has started; nothing if it stopped first.
-                    ready = answers.readline()
-                except TimeoutError:
-                    hung = True
+        except OSError:
+            line.close()
+            return None
+        return line
+
+    def _await_spawned(self, line: socket.socket) -> bool:
+        """Wait for the server's pid, then its port; False if the spawner
+        could not fork one. A server that stops or hangs fails the check."""
+        ready, hung = "", False
+        with line, line.makefile("r", encoding="utf-8") as answers:
+            try:
+                forked = answers.readline()
+                if not forked:
+                    return False
+                self.pid = json.loads(forked)["pid"]
+                # The port once the app has started; nothing if it stopped first.
+                ready = answers.readline()
+            except TimeoutError:
+                hung = True
         if ready:
             self.port = json.loads(ready)["port"]
             return True
@@ -104,6 +127,7 @@ class LiveServer:
 
     def _start_process(self) -> None:
         self.port = free_port()
+        self._next_log()
         command = [
             sys.executable,
             "-m",
@@ -175,8 +199,16 @@ class LiveServer:
         return True
 
     def stop(self) -> None:
+        if self._pending is not None:  # asked for and never used: learn its pid
+            pending, self._pending = self._pending, None
+            with (
+                pending,
+                pending.makefile("r") as answers,
+                contextlib.suppress(OSError, ValueError, KeyError),
+            ):
+                self.pid = json.loads(answers.readline())["pid"]
         if not self.running():
-            self.pid, self.process = 0, None
+            self.pid, self.port, self.process = 0, 0, None
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGTERM)  # uvicorn shuts down: lifespan ends
@@ -188,7 +220,7 @@ class LiveServer:
                 os.killpg(self.pid, signal.SIGKILL)
             if self.process is not None:
                 self.process.wait()
-        self.pid, self.process = 0, None
+        self.pid, self.port, self.process = 0, 0, None
 
     def restart(self) -> LiveServer:
         """Stop and start again on the same configuration (and database)."""
