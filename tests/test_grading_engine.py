@@ -118,6 +118,16 @@ def _processes_in(folder: Path) -> list[int]:
     return found
 
 
+def test_the_log_of_a_running_server_shows_what_broke(tmp_path: Path, spawner_socket: str) -> None:
+    server = _server(BROKEN / "crash_in_handler", tmp_path, spawner_socket)
+    assert httpx2.get(server.url + "/health", timeout=10).status_code == 500
+    deadline = time.monotonic() + 5
+    while "KeyError" not in server.log_tail() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "KeyError: 'current'" in server.log_tail()
+    server.stop()
+
+
 def test_stopping_the_spawner_ends_its_servers(tmp_path: Path) -> None:
     socket_path = tmp_path / "spawner.sock"
     pid = spawner.start(socket_path, grading._child_environment("test"))
