@@ -44,7 +44,6 @@ class LiveServer:
     process: subprocess.Popen[bytes] | None = None
     log: Path = field(init=False)
     _starts: int = field(default=0, init=False)
-    _pending: socket.socket | None = field(default=None, init=False)  # asked, not yet answered
 
     def __post_init__(self) -> None:
         self.log = self.workdir / "uvicorn.log"
@@ -57,18 +56,9 @@ class LiveServer:
             self.start()
         return f"http://127.0.0.1:{self.port}"
 
-    def start_soon(self) -> None:
-        """Ask the spawner for the server now, and go on with the check while
-        it starts; the first use of `url` waits for it. The environment is the
-        one of this moment. Without a spawner this waits for the first `url`."""
-        if self.spawner and self._pending is None and not self.port:
-            self._pending = self._ask_spawner(self.spawner)
-
     def start(self) -> LiveServer:
-        pending, self._pending = self._pending, None
-        if pending is None and self.spawner:
-            pending = self._ask_spawner(self.spawner)
-        if pending is None or not self._await_spawned(pending):
+        asked = self._ask_spawner(self.spawner) if self.spawner else None
+        if asked is None or not self._await_spawned(asked):
             # By hand, or the grader's spawner is gone: a process of its own.
             self._start_process()
         return self
@@ -199,14 +189,6 @@ class LiveServer:
         return True
 
     def stop(self) -> None:
-        if self._pending is not None:  # asked for and never used: learn its pid
-            pending, self._pending = self._pending, None
-            with (
-                pending,
-                pending.makefile("r") as answers,
-                contextlib.suppress(OSError, ValueError, KeyError),
-            ):
-                self.pid = json.loads(answers.readline())["pid"]
         if not self.running():
             self.pid, self.port, self.process = 0, 0, None
             return
