@@ -25,6 +25,20 @@ def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def write_output_to(path: str | os.PathLike[str]) -> None:
+    """Send the process's output to `path` and take its input from nothing.
+    Python's own streams are opened afresh on the new descriptors, line by line:
+    what was inherited may hold buffered text, or not write to them at all
+    (pytest's capture)."""
+    sink = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(sink, 1)
+    os.dup2(sink, 2)
+    os.close(sink)
+    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+
+
 def run_and_exit(body: Callable[[], int], failure_code: int) -> NoReturn:
     """In a forked child: run `body` and exit with its code, or print what it
     raised and exit with `failure_code`."""

@@ -224,10 +224,7 @@ def _fork(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]
 def _run_pytest(arguments: list[str], workdir: Path, output: Path, env: dict[str, str]) -> int:
     os.setpgid(0, 0)
     forking.limit_memory()
-    sink = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(sink, 1)
-    os.dup2(sink, 2)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    forking.write_output_to(output)
     os.chdir(workdir)
     os.environ.clear()
     os.environ.update(env)
@@ -516,11 +513,8 @@ def grade_on(
     for database in databases:
         preloads.preload_modules(preloads.stage_modules(stage, database))
     serves = preloads.uses_live_server(stage)
-    # Each database's children share the machine with the others'; a number
-    # given by the caller (one per submission, for a cohort) is per database.
-    per_database = workers or max(
-        1, -(-_default_workers(serves) // len(databases)) + (len(databases) > 1)
-    )
+    # Per database: the runs share the machine (one child per submission, for a cohort).
+    per_database = workers or _default_workers(serves)
     run_id = secrets.token_hex(4)
     with tempfile.TemporaryDirectory(prefix="workbook-") as tmp, contextlib.ExitStack() as cleanup:
         if "postgresql" in databases:

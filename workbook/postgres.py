@@ -1,11 +1,13 @@
-"""Where PostgreSQL is, for the stages that are graded on it too."""
+"""Where PostgreSQL is, for the stages that are graded on it too, and the
+roles the checks log in as there."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 POSTGRES_ENV = "WORKBOOK_POSTGRES_URL"
@@ -56,15 +58,21 @@ def drop_role_statements(role: str) -> tuple[str, ...]:
     )
 
 
-async def execute(*statements: str) -> None:
+@contextlib.asynccontextmanager
+async def _admin() -> AsyncIterator[Any]:
     import asyncpg
 
     connection = await asyncpg.connect(admin_url())
     try:
-        for statement in statements:
-            await connection.execute(statement)
+        yield connection
     finally:
         await connection.close()
+
+
+async def execute(*statements: str) -> None:
+    async with _admin() as connection:
+        for statement in statements:
+            await connection.execute(statement)
 
 
 def sweep(run_id: str) -> None:
@@ -73,19 +81,14 @@ def sweep(run_id: str) -> None:
     import asyncio
 
     async def run() -> None:
-        import asyncpg
-
-        connection = await asyncpg.connect(admin_url())
-        try:
-            prefix = check_role_prefix({RUN_ENV: run_id})
+        async with _admin() as connection:
             roles = await connection.fetch(
-                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", prefix
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+                check_role_prefix({RUN_ENV: run_id}),
             )
             for (role,) in roles:
                 for statement in drop_role_statements(role):
                     await connection.execute(statement)
-        finally:
-            await connection.close()
 
     with contextlib.suppress(Exception):  # a server gone away: nothing to sweep
         asyncio.run(run())

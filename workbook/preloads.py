@@ -31,11 +31,14 @@ _DRIVERS = {
 
 
 def _imports(source: Path) -> Iterable[str]:
+    """The modules `source` imports when it is imported: those at module level.
+    One imported inside a function (asyncpg, where only PostgreSQL needs it) is
+    left for when it is used."""
     try:
         tree = ast.parse(source.read_bytes(), filename=str(source))
     except (OSError, SyntaxError, ValueError):
         return
-    for node in ast.walk(tree):
+    for node in tree.body:
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

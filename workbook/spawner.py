@@ -55,9 +55,7 @@ def _spawner_main(listener: socket.socket, env: dict[str, str]) -> NoReturn:
     grader = os.getppid()
     os.setpgid(0, 0)
     # Nothing of the spawner's may reach the learner's terminal and the report.
-    silent = os.open(os.devnull, os.O_RDWR)
-    for descriptor in (0, 1, 2):
-        os.dup2(silent, descriptor)
+    forking.write_output_to(os.devnull)
     servers: list[int] = []
 
     def stop_servers(signum: int = 0, frame: Any = None) -> NoReturn:
@@ -121,13 +119,7 @@ def _serve(connection: socket.socket) -> int:
     request = _read_line(connection)
     os.setsid()  # its own group: the check stops it with everything it started
     _send(connection, pid=os.getpid())
-    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    # Fresh, line-buffered streams on the log: what was inherited may be
-    # buffered or not on these descriptors at all (pytest's capture).
-    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    forking.write_output_to(request["log"])
     forking.limit_memory()
     os.chdir(request["workdir"])
     os.environ.clear()

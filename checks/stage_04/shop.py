@@ -141,6 +141,18 @@ class Shop:
         """An id that no record in `known` has, above them all."""
         return max((record["id"] for record in known), default=0) + self.data.integer(1, 9_999)
 
+    def collections_with_unknown_ids(
+        self,
+    ) -> list[tuple[str, list[dict[str, Any]], int, dict[str, str]]]:
+        """Two products and a user, stored. For each collection: its path, its
+        records, an id none of them has, and the 404 body that id gets."""
+        products = self.create_products(2)
+        users = [self.create_user()]
+        return [
+            ("/products", products, self.unknown_id(products), PRODUCT_NOT_FOUND),
+            ("/users", users, self.unknown_id(users), USER_NOT_FOUND),
+        ]
+
 
 def _short(value: Any) -> str:
     text = repr(value)

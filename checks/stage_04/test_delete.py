@@ -64,13 +64,7 @@ def test_deleting_a_user(client, data):
 def test_deleting_what_nobody_has_is_404(client, data):
     """DELETE of an id nobody has answers 404 with the detail, and deletes nothing."""
     shop = Shop(client, data)
-    products = shop.create_products(2)
-    users = [shop.create_user()]
-    for path, known, detail in (
-        ("/products", products, PRODUCT_NOT_FOUND),
-        ("/users", users, USER_NOT_FOUND),
-    ):
-        unknown = shop.unknown_id(known)
+    for path, known, unknown, detail in shop.collections_with_unknown_ids():
         response = shop.delete(f"{path}/{unknown}")
         expect_status(
             response,

@@ -4,7 +4,6 @@ import pytest
 
 from checks.stage_04.shop import (
     PRODUCT_NOT_FOUND,
-    USER_NOT_FOUND,
     Shop,
     app_repository,
     as_dict,
@@ -51,13 +50,8 @@ def test_a_product_is_read_from_the_repository(client, data):
 def test_unknown_ids_are_404_with_a_detail(client, data):
     """An id nobody has answers 404 with {"detail": "Product not found"} or "User not found"."""
     shop = Shop(client, data)
-    products = shop.create_products(2)
-    users = [shop.create_user()]
-    for path, known, detail in (
-        ("/products", products, PRODUCT_NOT_FOUND),
-        ("/users", users, USER_NOT_FOUND),
-    ):
-        unknown = shop.unknown_id(known)
+    collections = shop.collections_with_unknown_ids()
+    for path, _known, unknown, detail in collections:
         response = shop.get(f"{path}/{unknown}")
         expect_status(
             response,
@@ -67,6 +61,7 @@ def test_unknown_ids_are_404_with_a_detail(client, data):
         )
         expect_json(response, detail, exact=True)
     # A deleted id is unknown too, and its neighbours are still there.
+    products = collections[0][1]
     gone = products[0]
     app_repository().products.delete(gone["id"])
     response = shop.get(f"/products/{gone['id']}")

@@ -44,32 +44,19 @@ class Todo(Exception):  # noqa: N818 - it is a state, not an error
     """The learner has not started this requirement (the skeleton is untouched)."""
 
 
-def fail(
-    message: str,
-    *,
-    expected: str | None = None,
-    response: httpx.Response | None = None,
-    got: str | None = None,
-    sent: str | None = None,
-) -> NoReturn:
-    raise CheckFailure(message, expected=expected, response=response, got=got, sent=sent)
+def fail(message: str, **details: Any) -> NoReturn:
+    """Fail the check; `details` are CheckFailure's: expected, response, got, sent."""
+    raise CheckFailure(message, **details)
 
 
 def todo(message: str) -> NoReturn:
     raise Todo(message)
 
 
-def expect(
-    condition: object,
-    message: str,
-    *,
-    expected: str | None = None,
-    response: httpx.Response | None = None,
-    got: str | None = None,
-    sent: str | None = None,
-) -> None:
+def expect(condition: object, message: str, **details: Any) -> None:
+    """Fail the check with `message` and `details` (as `fail`) unless `condition` holds."""
     if not condition:
-        fail(message, expected=expected, response=response, got=got, sent=sent)
+        fail(message, **details)
 
 
 def expect_status(response: httpx.Response, status: int, why: str | None = None) -> None:
