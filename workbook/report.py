@@ -165,7 +165,13 @@ def _score(result: StageResult, console: Console) -> None:
                 )
             )
         else:
-            console.print(Text("All done, and that was the last stage. Well done!", style="green"))
+            console.print(
+                Text(
+                    "All done: that is the last stage in this copy of the workbook. Well done! "
+                    "The README's stage map says which stages are still to come.",
+                    style="green",
+                )
+            )
         return
     if result.error is not None:
         console.print("Next: fix the problem above, then run the check again.")
