@@ -6,55 +6,25 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from workbook import paths
-from workbook.stages import Stage, all_stages
+from workbook.authoring import mutants as known_mutants
+from workbook.authoring.mutants import Mutant
+from workbook.stages import all_stages
 
 STAGES = all_stages()
 
 
-@dataclass(frozen=True)
-class Mutant:
-    stage: Stage
-    name: str
-    folder: Path
-    requirement: str
-    description: str
-    database: str = "sqlite"  # a mistake that shows only on PostgreSQL says so
-
-    def __str__(self) -> str:
-        return f"{self.stage.name}/{self.name}"
-
-
 def mutants() -> list[Mutant]:
-    found = []
-    for stage in STAGES:
-        if not stage.mutants.is_dir():
-            continue
-        for folder in sorted(p for p in stage.mutants.iterdir() if p.is_dir()):
-            meta = tomllib.loads((folder / "mutant.toml").read_text(encoding="utf-8"))
-            found.append(
-                Mutant(stage, folder.name, folder, str(meta["requirement"]), meta["description"])
-            )
-    return found
+    return [mutant for stage in STAGES for mutant in known_mutants.of_stage(stage)]
 
 
 def apply_mutant(mutant: Mutant, destination: Path) -> Path:
-    """A copy of the stage's solution with the mutant's files laid over it."""
-    shutil.copytree(
-        mutant.stage.solution, destination, ignore=shutil.ignore_patterns("__pycache__")
-    )
-    for source in mutant.folder.rglob("*"):
-        relative = source.relative_to(mutant.folder)
-        if source.is_file() and relative.name != "mutant.toml":
-            (destination / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / relative)
-    return destination
+    """A copy of the stage's solution with the mutant's mistake in it."""
+    return known_mutants.apply(mutant, destination)
 
 
 def run_cli(

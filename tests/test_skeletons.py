@@ -1,58 +1,96 @@
-"""The generator that makes a skeleton from its solution's marked blocks."""
+"""Skeletons and mutants are kept as plain code and as diffs against the
+solution: the diffs apply strictly, and the consistency rule holds a skeleton
+to differing only where a TODO says so."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from workbook.skeletons import MarkerError, render
+from tests.conftest import STAGES, copy_repo, run_cli
+from workbook import paths
+from workbook.authoring import consistency
+from workbook.authoring.patches import PatchError, apply_to, make
+from workbook.stages import load_stage
 
-SUMMARIES = {"1.2": 'GET /health answers {"status": "ok"}', "1.1": "give the app a title"}
-
-
-def test_a_block_becomes_a_todo_at_its_indentation() -> None:
-    source = 'def health():\n    # SOLUTION 1.2\n    return {"status": "ok"}\n    # END SOLUTION\n'
-    assert render(source, SUMMARIES) == (
-        "def health():\n"
-        '    raise NotImplementedError("TODO 1.2: GET /health answers {\\"status\\": \\"ok\\"}")\n'
+SOLUTION = {
+    "app/main.py": (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/health")\ndef health() -> dict[str, str]:\n    return {"status": "ok"}\n'
     )
+}
 
 
-def test_a_block_with_a_stub_is_replaced_by_the_uncommented_stub() -> None:
-    source = (
-        "# SOLUTION 1.1\n"
-        'app = FastAPI(title="Shop API")\n'
-        "# STUB\n"
-        "# app = FastAPI()  # TODO 1.1\n"
-        "#\n"
-        "# END SOLUTION\n"
-        "x = 1\n"
-    )
-    assert render(source, SUMMARIES) == "app = FastAPI()  # TODO 1.1\n\nx = 1\n"
+def test_a_patch_round_trips_and_survives_edits_elsewhere() -> None:
+    mutated = {"app/main.py": SOLUTION["app/main.py"].replace('"ok"', '"fine"')}
+    patch = make(SOLUTION, mutated)
+    assert apply_to(SOLUTION, patch) == mutated
+    # A line added above the hunk shifts it; the hunk still fits.
+    shifted = {"app/main.py": "# a new comment\n" + SOLUTION["app/main.py"]}
+    assert apply_to(shifted, patch)["app/main.py"].endswith('return {"status": "fine"}\n')
 
 
-def test_an_empty_stub_removes_the_block() -> None:
-    source = "a = 1\n# SOLUTION 1.1\nb = 2\n# STUB\n# END SOLUTION\nc = 3\n"
-    assert render(source, SUMMARIES) == "a = 1\nc = 3\n"
+def test_a_patch_that_no_longer_fits_is_named() -> None:
+    patch = make(SOLUTION, {"app/main.py": SOLUTION["app/main.py"].replace('"ok"', '"x"')})
+    changed = {"app/main.py": SOLUTION["app/main.py"].replace('"ok"', '"okay"')}
+    with pytest.raises(PatchError, match=r"app/main\.py: hunk 1"):
+        apply_to(changed, patch)
 
 
-def test_the_generated_todo_is_valid_python_that_raises() -> None:
-    source = "def f():\n    # SOLUTION 1.2\n    return 1\n    # END SOLUTION\n"
-    namespace: dict[str, object] = {}
-    exec(compile(render(source, SUMMARIES), "skeleton", "exec"), namespace)
-    with pytest.raises(NotImplementedError, match=r"^TODO 1\.2: GET /health"):
-        namespace["f"]()  # type: ignore[operator]
+def test_a_patch_can_create_and_delete_files() -> None:
+    new = {"app/extra.py": "x = 1\n"}
+    patch = make(SOLUTION, new)
+    assert apply_to(SOLUTION, patch) == new
 
 
-@pytest.mark.parametrize(
-    ("source", "problem"),
-    [
-        ("# SOLUTION 1.2\nx = 1\n", "has no END SOLUTION"),
-        ("# SOLUTION 9.9\nx = 1\n# END SOLUTION\n", "not in stage.toml"),
-        ("x = 1\n# END SOLUTION\n", "outside a SOLUTION block"),
-        ("# SOLUTION 1.2\n# SOLUTION 1.1\n# END SOLUTION\n", "cannot nest"),
-        ("# SOLUTION 1.1\nx = 1\n# STUB\ny = 2\n# END SOLUTION\n", "must be a comment"),
-    ],
-)
-def test_broken_markers_are_named(source: str, problem: str) -> None:
-    with pytest.raises(MarkerError, match=problem):
-        render(source, SUMMARIES, "app/main.py")
+@pytest.fixture
+def first_stage_copy(tmp_path: Path):
+    repo = copy_repo(tmp_path / "repo")
+    original = paths.STAGES, paths.SOLUTIONS
+    paths.STAGES, paths.SOLUTIONS = repo / "stages", repo / "solutions"
+    try:
+        yield load_stage(repo / "stages" / STAGES[0].name)
+    finally:
+        paths.STAGES, paths.SOLUTIONS = original
+
+
+def test_a_skeleton_that_differs_outside_a_todo_region_fails(first_stage_copy) -> None:
+    stage = first_stage_copy
+    assert consistency.problems(stage) == []
+    main = stage.folder / "app" / "main.py"
+    main.write_text(main.read_text().replace("    message: str\n", "    message: str | None\n", 1))
+    consistency.record(stage)  # even with the patch recorded, the rule holds
+    found = consistency.problems(stage)
+    assert any("differs from the solution without a TODO" in problem for problem in found)
+
+
+def test_a_requirement_without_a_todo_region_fails(first_stage_copy) -> None:
+    stage = first_stage_copy
+    last = stage.requirements[-1].id
+    for path in (stage.folder / "app").rglob("*.py"):
+        path.write_text(path.read_text().replace(f"TODO {last}", "TODO (later)"))
+    found = consistency.problems(stage)
+    assert f"{stage.name}: requirement {last} has no TODO region" in found
+
+
+def test_a_stale_skeleton_patch_fails(first_stage_copy) -> None:
+    stage = first_stage_copy
+    main = stage.folder / "app" / "main.py"
+    main.write_text(main.read_text() + "# TODO 1.2: a note\n")
+    assert any("skeleton.patch" in problem for problem in consistency.problems(stage))
+
+
+def test_the_skeletons_command_reports_and_records(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    stage = STAGES[0]
+    patch = repo / "solutions" / stage.name / "skeleton.patch"
+    shutil.copy(patch, tmp_path / "kept.patch")
+    patch.write_text("")
+    stale = run_cli("skeletons", stage.name, state=tmp_path / "state", repo=repo)
+    assert stale.returncode == 1
+    assert "skeleton.patch" in stale.stdout
+    fixed = run_cli("skeletons", stage.name, "--record", state=tmp_path / "state", repo=repo)
+    assert fixed.returncode == 0, fixed.stdout
+    assert patch.read_text() == (tmp_path / "kept.patch").read_text()

@@ -243,10 +243,23 @@ def cmd_new_stage(args: argparse.Namespace) -> int:
 
 
 def cmd_skeletons(args: argparse.Namespace) -> int:
-    from workbook import skeleton_files
+    from workbook import paths
+    from workbook.authoring import consistency
+    from workbook.stages import all_stages
 
-    stages = [_stage(spec) for spec in args.stages] if args.stages else None
-    return skeleton_files.run(stages, check_only=args.check)
+    stages = [_stage(spec) for spec in args.stages] if args.stages else all_stages()
+    found = []
+    for stage in stages:
+        if not (stage.solution / "app").is_dir():
+            continue
+        if args.record:
+            print(f"recorded {paths.shown(consistency.record(stage))}")
+        found += consistency.problems(stage)
+    for problem in found:
+        print(problem)
+    if not found:
+        print("Every skeleton differs from its solution only in TODO regions.")
+    return EXIT_FAILED if found else EXIT_OK
 
 
 def _add_grading_options(command: argparse.ArgumentParser) -> None:
@@ -318,10 +331,12 @@ def parser() -> argparse.ArgumentParser:
     new_stage.add_argument("title", help='e.g. "Caching with Redis"')
     new_stage.set_defaults(handler=cmd_new_stage)
 
-    skeletons = commands.add_parser("skeletons", help="make stages/*/app from solutions/*/app")
+    skeletons = commands.add_parser(
+        "skeletons", help="check that each skeleton differs from its solution only at TODOs"
+    )
     skeletons.add_argument("stages", nargs="*")
     skeletons.add_argument(
-        "--check", action="store_true", help="only report skeletons that differ; exit 1 if any"
+        "--record", action="store_true", help="first record solutions/*/skeleton.patch anew"
     )
     skeletons.set_defaults(handler=cmd_skeletons)
     return root

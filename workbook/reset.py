@@ -4,11 +4,19 @@ copied to .workbook/backups/ first, whole, so nothing is ever lost."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
-from workbook.skeleton_files import backup_folder, put
-from workbook.skeletons import build
+from workbook import paths
+from workbook.authoring.consistency import skeleton_files
+from workbook.authoring.patches import write_files
 from workbook.stages import Stage
+
+
+def backup_folder(stage: Stage) -> Path:
+    """A new folder name under .workbook/backups/ for this stage's files."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return paths.STATE / "backups" / f"{stage.name}-{stamp}"
 
 
 def backup(stage: Stage) -> Path:
@@ -24,10 +32,8 @@ def backup(stage: Stage) -> Path:
 
 def reset(stage: Stage) -> Path:
     """Back up the learner's app/, then write the skeleton in its place."""
+    skeleton = skeleton_files(stage)  # a patch that no longer fits loses nothing
     kept = backup(stage)
-    generated = {
-        file.relative: file.content for file in build(stage)
-    }  # a marker error loses nothing
     shutil.rmtree(stage.folder / "app", ignore_errors=True)
-    put(stage, generated)
+    write_files(stage.folder, skeleton)
     return kept

@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 from workbook import paths
-from workbook.skeleton_files import write
-from workbook.skeletons import solution_only
+from workbook.authoring.consistency import record
+from workbook.authoring.mutants import PATCH
+from workbook.authoring.patches import files_of, make, write_files
 from workbook.stages import Stage, StageError, all_stages, load_stage
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -101,10 +102,10 @@ EXAMPLE_ROUTE = """
 # Example requirement from `workbook new-stage`: replace it with the stage's own.
 @app.get("/stage-{nn}")
 def read_stage_{nn}() -> dict[str, int]:
-    # SOLUTION {number}.1
     return {{"stage": {number}}}
-    # END SOLUTION
 """
+# What the skeleton has in place of the example route's body.
+ANSWER_TODO = 'raise NotImplementedError("TODO {number}.1: answer {{\\"stage\\": {number}}}")'
 
 CHECK = '''\
 """Stage {number}: {title}."""
@@ -147,10 +148,9 @@ class ScaffoldError(Exception):
     """The stage cannot be created (taken number, bad slug, …)."""
 
 
-def _mutate(text: str, kind: str, nn: str, number: int) -> str:
-    _description, line, mutated = MUTANTS[kind]
-    values = {"nn": nn, "number": number, "previous": number - 1}
-    return solution_only(text).replace(line.format(**values), mutated.format(**values))
+def _replaced(files: dict[str, str], line: str, by: str) -> dict[str, str]:
+    main = files["app/main.py"]
+    return {**files, "app/main.py": main.replace(line, by)}
 
 
 def create(number: int, slug: str, title: str) -> Stage:
@@ -175,15 +175,13 @@ def create(number: int, slug: str, title: str) -> Stage:
 
     previous = [stage for stage in existing if stage.number < number]
     if previous and (previous[-1].solution / "app").is_dir():
-        # The previous stage's solution, without its markers: its requirements
-        # are done by the time a learner reaches this stage.
+        # The previous stage's solution: its requirements are done by the time
+        # a learner reaches this stage.
         shutil.copytree(
             previous[-1].solution / "app",
             solution / "app",
             ignore=shutil.ignore_patterns("__pycache__"),
         )
-        for path in (solution / "app").rglob("*.py"):
-            path.write_text(solution_only(path.read_text(encoding="utf-8")), encoding="utf-8")
     else:
         (solution / "app").mkdir(parents=True)
         (solution / "app" / "__init__.py").write_text("")
@@ -198,20 +196,24 @@ def create(number: int, slug: str, title: str) -> Stage:
     (checks / "__init__.py").write_text("")
     (checks / "test_example.py").write_text(CHECK.format(**fields), encoding="utf-8")
 
-    for kind, (description, _line, _mutated) in MUTANTS.items():
+    values = {"nn": nn, "number": number, "previous": number - 1}
+    solution_files = files_of(solution)
+    answer = ANSWER.format(**values)
+    skeleton = _replaced(solution_files, answer, ANSWER_TODO.format(**values))
+    write_files(stage_folder, skeleton)
+    for kind, (description, line, mutated) in MUTANTS.items():
         folder = mutants / kind
-        (folder / "app").mkdir(parents=True)
+        folder.mkdir(parents=True)
         (folder / "mutant.toml").write_text(
             f'requirement = "{number}.1"\ndescription = "{description}"\n', encoding="utf-8"
         )
-        (folder / "app" / "main.py").write_text(
-            _mutate(main.read_text(), kind, nn, number), encoding="utf-8"
-        )
+        wrong = _replaced(solution_files, line.format(**values), mutated.format(**values))
+        (folder / PATCH).write_text(make(solution_files, wrong), encoding="utf-8")
     try:
         stage = load_stage(stage_folder)
     except StageError as error:  # pragma: no cover - the templates are ours
         raise ScaffoldError(str(error)) from error
-    write(stage)
+    record(stage)
     return stage
 
 

@@ -12,28 +12,17 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 class UserBase(BaseModel):
     """What a user looks like on the way in and on the way out."""
 
-    # SOLUTION 2.4
     username: str = Field(min_length=3, max_length=32)
     email: EmailStr
-    # STUB
-    # # TODO 2.4: bound the username to 3–32 characters; make the email an EmailStr
-    # username: str
-    # email: str
-    # END SOLUTION
 
 
 class UserCreate(UserBase):
     """The body of POST /users: the only model that ever holds a password."""
 
     model_config = ConfigDict(
-        # SOLUTION 2.7
         # An unknown key (id, role, is_admin) is a client's mistake or a probe:
         # refuse it with a 422 rather than drop it without a word.
         extra="forbid",
-        # STUB
-        # # TODO 2.7: refuse keys the model does not declare (a client must not send an id)
-        # END SOLUTION
-        # SOLUTION 2.8
         json_schema_extra={
             "examples": [
                 {
@@ -43,18 +32,11 @@ class UserCreate(UserBase):
                 }
             ]
         },
-        # STUB
-        # # TODO 2.8: give /docs an example body (json_schema_extra={"examples": [...]})
-        # END SOLUTION
     )
 
-    # SOLUTION 2.4
     # An upper bound too: hashing a megabyte-long password is a cheap way to
     # keep a server busy.
     password: str = Field(min_length=8, max_length=128)
-    # STUB
-    # password: str  # TODO 2.4: 8–128 characters
-    # END SOLUTION
 
 
 class UserPublic(UserBase):
@@ -66,28 +48,16 @@ class UserPublic(UserBase):
 class ProductBase(BaseModel):
     """What a product looks like on the way in and on the way out."""
 
-    # SOLUTION 2.6
     name: str = Field(min_length=1, max_length=100)
     price: float = Field(gt=0)
     description: str | None = Field(default=None, max_length=500)
-    # STUB
-    # # TODO 2.6: name 1–100 characters, price above 0, description at most 500 characters
-    # name: str
-    # price: float
-    # description: str | None = None
-    # END SOLUTION
 
 
 class ProductCreate(ProductBase):
     """The body of POST /products. The server assigns the id."""
 
     model_config = ConfigDict(
-        # SOLUTION 2.7
         extra="forbid",
-        # STUB
-        # # TODO 2.7: refuse keys the model does not declare (a client must not send an id)
-        # END SOLUTION
-        # SOLUTION 2.8
         json_schema_extra={
             "examples": [
                 {
@@ -97,9 +67,6 @@ class ProductCreate(ProductBase):
                 }
             ]
         },
-        # STUB
-        # # TODO 2.8: give /docs an example body (json_schema_extra={"examples": [...]})
-        # END SOLUTION
     )
 
 

@@ -1,6 +1,5 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-# SOLUTION 3.1
 from collections.abc import Iterable
 from itertools import count, islice
 from typing import Annotated
@@ -17,15 +16,6 @@ from app.models import (
     UserPublic,
 )
 
-# STUB
-# from itertools import count
-#
-# from fastapi import FastAPI, HTTPException, Response, status
-# from pydantic import BaseModel
-#
-# from app.models import ProductCreate, ProductPublic, UserCreate, UserPublic
-#
-# END SOLUTION
 app = FastAPI(
     title="Shop API",
     version="1.0.0",
@@ -34,18 +24,12 @@ app = FastAPI(
 )
 
 
-# SOLUTION 3.1
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
 # the type answers 422 before a lookup, and documents the bound in /docs.
 ProductId = Annotated[int, Path(ge=1)]
 UserId = Annotated[int, Path(ge=1)]
 
 
-# STUB
-# # TODO 3.1: ProductId and UserId, path parameters from 1 up
-#
-#
-# END SOLUTION
 # Return types: FastAPI validates each response against them and documents its
 # shape in the OpenAPI schema (stage 2 is all about models).
 class Greeting(BaseModel):
@@ -68,13 +52,9 @@ _product_ids = count(1)
 # logins arrive (stage 8), and a secret that is never stored cannot leak.
 _users: dict[int, UserPublic] = {}
 _user_ids = count(1)
-# SOLUTION 3.8
 # What each Idempotency-Key created, so that a retried POST answers as the
 # first one did instead of creating a second product.
 _created_by_key: dict[str, ProductPublic] = {}
-# STUB
-# # TODO 3.8: remember what each Idempotency-Key created
-# END SOLUTION
 
 
 @app.get("/", tags=["meta"])
@@ -98,11 +78,7 @@ def read_current_user() -> CurrentUser:
 
 
 @app.get("/users/{user_id}", tags=["users"])
-# SOLUTION 3.1
 def read_user(user_id: UserId) -> UserPublic:
-# STUB
-# def read_user(user_id: int) -> UserPublic:
-# END SOLUTION
     """One user by id, or 404 when there is none with this id."""
     user = _users.get(user_id)
     if user is None:
@@ -122,7 +98,6 @@ def create_user(user: UserCreate, response: Response) -> UserPublic:
 
 
 @app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
-# SOLUTION 3.8
 def create_product(
     product: ProductCreate,
     response: Response,
@@ -144,17 +119,6 @@ def create_product(
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
-# STUB
-# # TODO 3.8: read the Idempotency-Key header; a repeated key creates nothing
-# def create_product(product: ProductCreate, response: Response) -> ProductPublic:
-#     """Create a product from the JSON body; the server assigns the id."""
-#     created = ProductPublic(id=next(_product_ids), **product.model_dump())
-#     _products[created.id] = created
-#     # Where the new resource lives, so a client need not build the URL itself.
-#     response.headers["Location"] = f"/products/{created.id}"
-#     return created
-# END SOLUTION
-# SOLUTION 3.2
 
 
 def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
@@ -172,29 +136,16 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
         and wanted_tags <= set(product.tags)
     )
     return list(islice(matching, filters.offset, filters.offset + filters.limit))
-# STUB
-# END SOLUTION
 
 
 @app.get("/products", tags=["products"])
-# SOLUTION 3.2
 def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
     """Products oldest first: filtered by price and tags, then one page of them."""
     return _select(_products.values(), filters)
-# STUB
-# # TODO 3.2–3.5: limit and offset, a price range, tags, then one ProductFilter model
-# def list_products() -> list[ProductPublic]:
-#     """Every product, oldest first."""
-#     return list(_products.values())
-# END SOLUTION
 
 
 @app.get("/products/{product_id}", tags=["products"])
-# SOLUTION 3.1
 def read_product(product_id: ProductId) -> ProductPublic:
-# STUB
-# def read_product(product_id: int) -> ProductPublic:
-# END SOLUTION
     """One product, or 404 when there is none with this id."""
     product = _products.get(product_id)
     if product is None:
@@ -203,18 +154,13 @@ def read_product(product_id: ProductId) -> ProductPublic:
 
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
-# SOLUTION 3.1
 def delete_product(product_id: ProductId) -> None:
-# STUB
-# def delete_product(product_id: int) -> None:
-# END SOLUTION
     """Delete a product; 204 means done, and there is nothing to send back."""
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
 
 
 @app.patch("/products/{product_id}/price", tags=["products"])
-# SOLUTION 3.7
 def update_product_price(
     product_id: ProductId,
     # embed=True reads {"price": 9.5} rather than a bare 9.5: the body is an
@@ -223,11 +169,7 @@ def update_product_price(
     # A plain bool that is not in the path: a query parameter, ?dry_run=true.
     dry_run: bool = False,
 ) -> ProductPublic:
-# STUB
-# def update_product_price(product_id: int) -> ProductPublic:
-# END SOLUTION
     """Set one product's price; with ?dry_run=true, show the result but keep the old price."""
-    # SOLUTION 3.7
     product = _products.get(product_id)
     if product is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
@@ -235,22 +177,11 @@ def update_product_price(
     if not dry_run:
         _products[product_id] = updated
     return updated
-    # STUB
-    # raise NotImplementedError("TODO 3.7: the new price from {\"price\": …}, and ?dry_run")
-    # END SOLUTION
 
 
 @app.get("/categories/{category}/products", tags=["products"])
-# SOLUTION 3.6
 def list_category_products(
     category: Category, filters: Annotated[ProductFilter, Query()]
 ) -> list[ProductPublic]:
-# STUB
-# def list_category_products(category: str) -> list[ProductPublic]:
-# END SOLUTION
     """One category's products, filtered and paged as GET /products does."""
-    # SOLUTION 3.6
     return _select((p for p in _products.values() if p.category == category), filters)
-    # STUB
-    # raise NotImplementedError("TODO 3.6: a Category enum, and this category's products")
-    # END SOLUTION

@@ -6,16 +6,11 @@ what the API sends back (`…Public`), both built on the fields they share
 own id, and what keeps a password inside the server.
 """
 
-# SOLUTION 3.4
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-# STUB
-# from pydantic import BaseModel, ConfigDict, EmailStr, Field
-#
-# END SOLUTION
 
 class UserBase(BaseModel):
     """What a user looks like on the way in and on the way out."""
@@ -53,7 +48,6 @@ class UserPublic(UserBase):
     id: int
 
 
-# SOLUTION 3.6
 class Category(StrEnum):
     """The shop's departments. As a type, the Enum turns away any other value
     with a 422 (in a body, a path or a query alike) and lists the choices in /docs."""
@@ -66,37 +60,21 @@ class Category(StrEnum):
     other = "other"
 
 
-# STUB
-# # TODO 3.6: class Category(StrEnum), the six departments
-#
-#
-# END SOLUTION
-# SOLUTION 3.4
 # Every bound is a promise the server keeps for free: no empty tags, no
 # essays, no thousand-tag product to slow down each filter.
 Tag = Annotated[str, Field(min_length=1, max_length=30)]
 
 
-# STUB
-# END SOLUTION
 class ProductBase(BaseModel):
     """What a product looks like on the way in and on the way out."""
 
     name: str = Field(min_length=1, max_length=100)
     price: float = Field(gt=0)
     description: str | None = Field(default=None, max_length=500)
-    # SOLUTION 3.6
     # A default, so that every client written before categories existed
     # still works: a new required field is a breaking change.
     category: Category = Category.other
-    # STUB
-    # # TODO 3.6: a category, "other" by default
-    # END SOLUTION
-    # SOLUTION 3.4
     tags: list[Tag] = Field(default_factory=list, max_length=10)
-    # STUB
-    # # TODO 3.4: tags, up to 10 strings of 1–30 characters, [] by default
-    # END SOLUTION
 
 
 class ProductCreate(ProductBase):
@@ -110,14 +88,8 @@ class ProductCreate(ProductBase):
                     "name": "Brass lantern",
                     "price": 24.5,
                     "description": "Hand-polished, with a glass chimney.",
-                    # SOLUTION 3.6
                     "category": "garden",
-                    # STUB
-                    # END SOLUTION
-                    # SOLUTION 3.4
                     "tags": ["outdoor", "gift"],
-                    # STUB
-                    # END SOLUTION
                 }
             ]
         },
@@ -128,7 +100,6 @@ class ProductPublic(ProductBase):
     """A product as the API shows it, with the id the server gave it."""
 
     id: int
-# SOLUTION 3.5
 
 
 class ProductFilter(BaseModel):
@@ -158,8 +129,3 @@ class ProductFilter(BaseModel):
         ):
             raise ValueError("min_price is greater than max_price")
         return self
-# STUB
-#
-#
-# # TODO 3.5: class ProductFilter, the query string of GET /products as one model
-# END SOLUTION

@@ -78,25 +78,17 @@ def read_current_user() -> CurrentUser:
 @app.get("/users/{user_id}", tags=["users"])
 def read_user(user_id: UserId) -> UserPublic:
     """One user by id, or 404 when there is none with this id."""
-    # SOLUTION 4.3
     user = repository.users.get(user_id)
     if user is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
     return user
-    # STUB
-    # raise NotImplementedError("TODO 4.3: the user from the repository, or 404")
-    # END SOLUTION
 
 
 @app.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["users"])
 def delete_user(user_id: UserId) -> None:
     """Delete a user; 204 and no body, or 404 when there is none with this id."""
-    # SOLUTION 4.8
     if not repository.users.delete(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
-    # STUB
-    # raise NotImplementedError("TODO 4.8: delete the user from the repository, or 404")
-    # END SOLUTION
 
 
 @app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
@@ -104,27 +96,15 @@ def create_user(user: UserCreate, response: Response) -> UserPublic:
     """Register a user. The return type is the filter: only UserPublic's fields go out."""
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
-    # SOLUTION 4.2
     created = repository.users.add(username=user.username, email=user.email)
     response.headers["Location"] = f"/users/{created.id}"
     return created
-    # STUB
-    # raise NotImplementedError("TODO 4.2: add the user to the repository")
-    # END SOLUTION
 
 
 @app.get("/users", tags=["users"])
-# SOLUTION 4.5
 def list_users(page: Annotated[Page, Query()]) -> list[UserPublic]:
-# STUB
-# def list_users() -> list[UserPublic]:
-# END SOLUTION
     """Users oldest first, one page of them."""
-    # SOLUTION 4.5
     return repository.users.all()[page.offset : page.offset + page.limit]
-    # STUB
-    # raise NotImplementedError("TODO 4.5: one page of users, with limit and offset")
-    # END SOLUTION
 
 
 @app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
@@ -142,11 +122,7 @@ def create_product(
     """
     created = _created_by_key.get(idempotency_key) if idempotency_key else None
     if created is None:
-        # SOLUTION 4.2
         created = repository.products.add(**product.model_dump())
-        # STUB
-        # raise NotImplementedError("TODO 4.2: add the product to the repository")
-        # END SOLUTION
         if idempotency_key:
             _created_by_key[idempotency_key] = created
     # Where the new resource lives, so a client need not build the URL itself.
@@ -161,95 +137,60 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
     short, or empty, while matching products wait further on.
     """
     wanted_tags = set(filters.tag)
-    # SOLUTION 4.4
     # casefold() is lower() done right for every language ("ß" finds "SS").
     search = filters.q.casefold() if filters.q else None
-    # STUB
-    # END SOLUTION
     matching = (
         product
         for product in products
         if (filters.min_price is None or product.price >= filters.min_price)
         and (filters.max_price is None or product.price <= filters.max_price)
         and wanted_tags <= set(product.tags)
-        # SOLUTION 4.4
         and (search is None or search in product.name.casefold())
-        # STUB
-        # END SOLUTION
     )
     return list(islice(matching, filters.offset, filters.offset + filters.limit))
 
 
 @app.get("/products", tags=["products"])
 def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
-    # SOLUTION 4.4
     """Products oldest first: searched by name, filtered by price and tags, then one page."""
     return _select(repository.products.all(), filters)
-    # STUB
-    # """Products oldest first: filtered by price and tags, then one page of them."""
-    # raise NotImplementedError("TODO 4.4: the products from the repository, and ?q=")
-    # END SOLUTION
 
 
 @app.get("/products/{product_id}", tags=["products"])
 def read_product(product_id: ProductId) -> ProductPublic:
     """One product, or 404 when there is none with this id."""
-    # SOLUTION 4.3
     product = repository.products.get(product_id)
     if product is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return product
-    # STUB
-    # raise NotImplementedError("TODO 4.3: the product from the repository, or 404")
-    # END SOLUTION
 
 
 @app.put("/products/{product_id}", tags=["products"])
-# SOLUTION 4.6
 def replace_product(product_id: ProductId, product: ProductCreate) -> ProductPublic:
-# STUB
-# def replace_product(product_id: ProductId) -> ProductPublic:
-# END SOLUTION
     """Replace a whole product. The body is a complete product, as for a create:
     a field left out takes its default, it does not keep its old value."""
-    # SOLUTION 4.6
     replaced = repository.products.update(product_id, **product.model_dump())
     if replaced is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return replaced
-    # STUB
-    # raise NotImplementedError("TODO 4.6: replace the whole product, or 404")
-    # END SOLUTION
 
 
 @app.patch("/products/{product_id}", tags=["products"])
-# SOLUTION 4.7
 def update_product(product_id: ProductId, changes: ProductUpdate) -> ProductPublic:
-# STUB
-# def update_product(product_id: ProductId) -> ProductPublic:
-# END SOLUTION
     """Change some fields of a product: those in the body, and no others."""
-    # SOLUTION 4.7
     # exclude_unset keeps only the fields the client sent. A plain model_dump()
     # would add every field left out, as None, and wipe the product.
     updated = repository.products.update(product_id, **changes.model_dump(exclude_unset=True))
     if updated is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return updated
-    # STUB
-    # raise NotImplementedError("TODO 4.7: change only the fields sent, or 404")
-    # END SOLUTION
 
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: ProductId) -> None:
     """Delete a product; 204 means done, and there is nothing to send back."""
-    # SOLUTION 4.8
     if not repository.products.delete(product_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # STUB
-    # raise NotImplementedError("TODO 4.8: delete the product from the repository, or 404")
-    # END SOLUTION
 
 
 @app.patch("/products/{product_id}/price", tags=["products"])
@@ -262,7 +203,6 @@ def update_product_price(
     dry_run: bool = False,
 ) -> ProductPublic:
     """Set one product's price; with ?dry_run=true, show the result but keep the old price."""
-    # SOLUTION 4.7
     if dry_run:
         product = repository.products.get(product_id)
         updated = product.model_copy(update={"price": price}) if product else None
@@ -271,9 +211,6 @@ def update_product_price(
     if updated is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return updated
-    # STUB
-    # raise NotImplementedError("TODO 4.7: the price change goes through the repository too")
-    # END SOLUTION
 
 
 @app.get("/categories/{category}/products", tags=["products"])
@@ -281,8 +218,4 @@ def list_category_products(
     category: Category, filters: Annotated[ProductFilter, Query()]
 ) -> list[ProductPublic]:
     """One category's products, filtered and paged as GET /products does."""
-    # SOLUTION 4.4
     return _select((p for p in repository.products.all() if p.category == category), filters)
-    # STUB
-    # raise NotImplementedError("TODO 4.4: this category's products from the repository")
-    # END SOLUTION

@@ -100,7 +100,6 @@ class ProductPublic(ProductBase):
     """A product as the API shows it, with the id the server gave it."""
 
     id: int
-# SOLUTION 4.7
 
 
 class ProductUpdate(BaseModel):
@@ -129,15 +128,6 @@ class ProductUpdate(BaseModel):
         if value is None:
             raise ValueError("can be left out, but cannot be null")
         return value
-# STUB
-#
-#
-# class ProductUpdate(BaseModel):
-#     """The body of PATCH /products/{product_id}: any of a product's fields."""
-#
-#     # TODO 4.7: name, price, description, category and tags, each optional,
-#     # with the bounds they have in ProductBase; null only for description
-# END SOLUTION
 
 
 class ProductFilter(BaseModel):
@@ -157,13 +147,9 @@ class ProductFilter(BaseModel):
     max_price: float | None = Field(default=None, ge=0)
     # Singular: the URL repeats it once per value, ?tag=outdoor&tag=gift.
     tag: list[Tag] = Field(default_factory=list, max_length=10)
-    # SOLUTION 4.4
     # A search: the products whose name contains q, whatever the case. Bounded
     # like the name it searches, so a megabyte of query is refused up front.
     q: str | None = Field(default=None, min_length=1, max_length=100)
-    # STUB
-    # # TODO 4.4: q, a search in the products' names (1–100 characters)
-    # END SOLUTION
 
     @model_validator(mode="after")
     def check_price_range(self) -> Self:
@@ -174,7 +160,6 @@ class ProductFilter(BaseModel):
         ):
             raise ValueError("min_price is greater than max_price")
         return self
-# SOLUTION 4.5
 
 
 class Page(BaseModel):
@@ -184,12 +169,3 @@ class Page(BaseModel):
 
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)
-# STUB
-#
-#
-# class Page(BaseModel):
-#     """Which slice of a list: at most `limit` records, after skipping `offset`."""
-#
-#     # TODO 4.5: limit (1–100, default 20) and offset (≥ 0, default 0), and no other
-#     # query parameter
-# END SOLUTION

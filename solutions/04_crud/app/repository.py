@@ -34,57 +34,35 @@ class Records(Generic[RecordT]):
 
     def add(self, **fields: Any) -> RecordT:
         """Store a new record made of `fields`, under a new id; return it."""
-        # SOLUTION 4.1
         record_id = next(self._ids)
         # The id goes last: it is the repository's to give, never a caller's.
         record = self._model.model_validate({**fields, "id": record_id})
         self._records[record_id] = record
         return record
-        # STUB
-        # raise NotImplementedError("TODO 4.1: store a new record under the next id")
-        # END SOLUTION
 
     def get(self, record_id: int) -> RecordT | None:
         """The record with this id, or None."""
-        # SOLUTION 4.1
         return self._records.get(record_id)
-        # STUB
-        # raise NotImplementedError("TODO 4.1: the record, or None")
-        # END SOLUTION
 
     def all(self) -> list[RecordT]:
         """Every record, oldest first."""
-        # SOLUTION 4.1
         return list(self._records.values())
-        # STUB
-        # raise NotImplementedError("TODO 4.1: every record, oldest first")
-        # END SOLUTION
 
     def update(self, record_id: int, **fields: Any) -> RecordT | None:
         """Change the given fields of a record and keep the rest; return the
         updated record, or None when there is none with this id."""
-        # SOLUTION 4.1
         current = self._records.get(record_id)
         if current is None:
             return None
-        updated = self._model.model_validate(
-            {**current.model_dump(), **fields, "id": record_id}
-        )
+        updated = self._model.model_validate({**current.model_dump(), **fields, "id": record_id})
         # Assigning to a key that is there keeps its place in the order: an
         # updated record is not moved to the end of the list.
         self._records[record_id] = updated
         return updated
-        # STUB
-        # raise NotImplementedError("TODO 4.1: change these fields, keep id and place")
-        # END SOLUTION
 
     def delete(self, record_id: int) -> bool:
         """Remove a record; False when there was none with this id."""
-        # SOLUTION 4.1
         return self._records.pop(record_id, None) is not None
-        # STUB
-        # raise NotImplementedError("TODO 4.1: remove it; True if it was there")
-        # END SOLUTION
 
 
 class Repository:

@@ -17,19 +17,13 @@ from app.models import Page
 from app.repository import RecordT, Repository
 from app.settings import Settings, get_settings
 
-# SOLUTION 5.1
 # The one repository of this process. Only get_repository() hands it out.
 _repository = Repository()
-# STUB
-# # TODO 5.1: the one Repository of this process (it lives in main.py for now)
-# END SOLUTION
 
 
 def get_repository() -> Repository:
     """The shop's repository, for the routes and the unit of work to share."""
-    # SOLUTION 5.1
     return _repository
-    # END SOLUTION
 
 
 # An Annotated alias says "a Repository, from get_repository" once; each route
@@ -39,21 +33,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_unit_of_work(
-    # SOLUTION 5.5
     # A dependency of a dependency. FastAPI calls get_repository once per
     # request and hands the same result to the route and to this function, so
     # the savepoint is taken on the very repository the route writes to.
     repository: RepositoryDep,
-    # STUB
-    # # TODO 5.5: the repository to protect, as a dependency
-    # END SOLUTION
 ) -> Iterator[None]:
     """Run a request as one unit of work: all of its writes are kept, or none.
 
     The code before `yield` runs before the route; an exception the route
     raises comes back out of the `yield`; the code after it runs last.
     """
-    # SOLUTION 5.4
     savepoint = repository.savepoint()
     try:
         yield
@@ -65,10 +54,8 @@ def get_unit_of_work(
         raise
     # Success: the writes are already in place, so there is nothing to commit.
     # With a database session, this is where `commit()` goes (stage 6).
-    # END SOLUTION
 
 
-# SOLUTION 5.4
 # One Depends object, shared by every route that writes (dependencies=[…]):
 # - scope="function" ends the unit of work when the route returns, before the
 #   response is sent, so a client never hears 201 for a write that is undone;
@@ -77,9 +64,6 @@ def get_unit_of_work(
 #   must not erase what another request wrote meanwhile. A database isolates
 #   transactions for you; in memory, one writer at a time is the simple way.
 unit_of_work = Depends(get_unit_of_work, scope="function", max_concurrency=1)
-# STUB
-# unit_of_work = Depends(get_unit_of_work)  # TODO 5.4: see the README
-# END SOLUTION
 
 
 class Paginator:
@@ -96,11 +80,9 @@ class Paginator:
 
     def paginate(self, records: Iterable[RecordT], page: Page) -> list[RecordT]:
         """The records of `page`, after counting them all."""
-        # SOLUTION 5.6
         matching = list(records)
         self._response.headers["X-Total-Count"] = str(len(matching))
         return matching[page.offset : page.offset + page.limit]
-        # END SOLUTION
 
 
 PaginatorDep = Annotated[Paginator, Depends()]
@@ -116,9 +98,7 @@ def get_request_id(
     Its bounds keep junk out of logs and headers: a client that sends one
     that is too long, or has other characters, gets a 422 that says so.
     """
-    # SOLUTION 5.7
     return x_request_id or uuid4().hex
-    # END SOLUTION
 
 
 RequestIdDep = Annotated[str, Depends(get_request_id)]
@@ -130,6 +110,4 @@ def echo_request_id(request_id: RequestIdDep, response: Response) -> None:
     Given to the whole app with `FastAPI(dependencies=[Depends(echo_request_id)])`:
     it runs for every route, and its header parameter shows on each one in /docs.
     """
-    # SOLUTION 5.7
     response.headers["X-Request-ID"] = request_id
-    # END SOLUTION

@@ -1,6 +1,5 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-# SOLUTION 5.1
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -26,28 +25,6 @@ from app.models import (
     UserPublic,
 )
 
-# STUB
-# from collections.abc import Iterable
-# from itertools import islice
-# from typing import Annotated
-#
-# from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Response, status
-# from pydantic import BaseModel
-#
-# from app.models import (
-#     Category,
-#     Page,
-#     ProductCreate,
-#     ProductFilter,
-#     ProductPublic,
-#     ProductUpdate,
-#     UserCreate,
-#     UserPublic,
-# )
-# from app.repository import Repository
-#
-# END SOLUTION
-# SOLUTION 5.7
 app = FastAPI(
     title="Shop API",
     version="1.0.0",
@@ -56,14 +33,6 @@ app = FastAPI(
     # Dependencies of the whole app: run for every route, before its own.
     dependencies=[Depends(echo_request_id)],
 )
-# STUB
-# app = FastAPI(
-#     title="Shop API",
-#     version="1.0.0",
-#     description="A small shop API with users and products, built stage by stage "
-#     "in the FastAPI Workbook.",
-# )
-# END SOLUTION
 
 
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
@@ -86,27 +55,15 @@ class CurrentUser(BaseModel):
     username: str
 
 
-# SOLUTION 5.1
-# STUB
-# # Everything the shop keeps, in memory: it lives as long as the process (a
-# # reload empties it). The routes read and write through it, and nothing else.
-# repository = Repository()
-# END SOLUTION
 # What each Idempotency-Key created, so that a retried POST answers as the
 # first one did instead of creating a second product.
 _created_by_key: dict[str, ProductPublic] = {}
 
 
 @app.get("/", tags=["meta"])
-# SOLUTION 5.2
 def read_root(settings: SettingsDep) -> Greeting:
     """Greet the client: the quickest proof that the app is up."""
     return Greeting(message=f"Welcome to the {settings.app_name}")
-# STUB
-# def read_root() -> Greeting:
-#     """Greet the client: the quickest proof that the app is up."""
-#     return Greeting(message="Welcome to the Shop API")
-# END SOLUTION
 
 
 @app.get("/health", tags=["meta"])
@@ -124,11 +81,7 @@ def read_current_user() -> CurrentUser:
 
 
 @app.get("/users/{user_id}", tags=["users"])
-# SOLUTION 5.1
 def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
-# STUB
-# def read_user(user_id: UserId) -> UserPublic:
-# END SOLUTION
     """One user by id, or 404 when there is none with this id."""
     user = repository.users.get(user_id)
     if user is None:
@@ -136,41 +89,25 @@ def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
     return user
 
 
-# SOLUTION 5.4
 @app.delete(
     "/users/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["users"],
     dependencies=[unit_of_work],
 )
-# STUB
-# @app.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["users"])
-# END SOLUTION
-# SOLUTION 5.1
 def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
-# STUB
-# def delete_user(user_id: UserId) -> None:
-# END SOLUTION
     """Delete a user; 204 and no body, or 404 when there is none with this id."""
     if not repository.users.delete(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
 
 
-# SOLUTION 5.4
 @app.post(
     "/users",
     status_code=status.HTTP_201_CREATED,
     tags=["users"],
     dependencies=[unit_of_work],
 )
-# STUB
-# @app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
-# END SOLUTION
-# SOLUTION 5.1
 def create_user(user: UserCreate, response: Response, repository: RepositoryDep) -> UserPublic:
-# STUB
-# def create_user(user: UserCreate, response: Response) -> UserPublic:
-# END SOLUTION
     """Register a user. The return type is the filter: only UserPublic's fields go out."""
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
@@ -180,36 +117,23 @@ def create_user(user: UserCreate, response: Response, repository: RepositoryDep)
 
 
 @app.get("/users", tags=["users"])
-# SOLUTION 5.6
 def list_users(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[UserPublic]:
     """Users oldest first, one page of them."""
     return paginator.paginate(repository.users.all(), page)
-# STUB
-# def list_users(page: Annotated[Page, Query()]) -> list[UserPublic]:
-#     """Users oldest first, one page of them."""
-#     return repository.users.all()[page.offset : page.offset + page.limit]
-# END SOLUTION
 
 
-# SOLUTION 5.4
 @app.post(
     "/products",
     status_code=status.HTTP_201_CREATED,
     tags=["products"],
     dependencies=[unit_of_work],
 )
-# STUB
-# @app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
-# END SOLUTION
 def create_product(
     product: ProductCreate,
     response: Response,
-    # SOLUTION 5.1
     repository: RepositoryDep,
-    # STUB
-    # END SOLUTION
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -229,7 +153,6 @@ def create_product(
     return created
 
 
-# SOLUTION 5.6
 def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
     """The products that pass every filter, oldest first.
 
@@ -249,48 +172,16 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
     ]
 
 
-# STUB
-# def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
-#     """The products that pass every filter, oldest first, cut to one page.
-#
-#     Filter first, then page: the other way round, a page could come back
-#     short, or empty, while matching products wait further on.
-#     """
-#     wanted_tags = set(filters.tag)
-#     # casefold() is lower() done right for every language ("ß" finds "SS").
-#     search = filters.q.casefold() if filters.q else None
-#     matching = (
-#         product
-#         for product in products
-#         if (filters.min_price is None or product.price >= filters.min_price)
-#         and (filters.max_price is None or product.price <= filters.max_price)
-#         and wanted_tags <= set(product.tags)
-#         and (search is None or search in product.name.casefold())
-#     )
-#     return list(islice(matching, filters.offset, filters.offset + filters.limit))
-#
-#
-# END SOLUTION
 @app.get("/products", tags=["products"])
-# SOLUTION 5.6
 def list_products(
     filters: Annotated[ProductFilter, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[ProductPublic]:
     """Products oldest first: searched by name, filtered by price and tags, then one page."""
     return paginator.paginate(_select(repository.products.all(), filters), filters)
-# STUB
-# def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
-#     """Products oldest first: searched by name, filtered by price and tags, then one page."""
-#     return _select(repository.products.all(), filters)
-# END SOLUTION
 
 
 @app.get("/products/{product_id}", tags=["products"])
-# SOLUTION 5.1
 def read_product(product_id: ProductId, repository: RepositoryDep) -> ProductPublic:
-# STUB
-# def read_product(product_id: ProductId) -> ProductPublic:
-# END SOLUTION
     """One product, or 404 when there is none with this id."""
     product = repository.products.get(product_id)
     if product is None:
@@ -298,18 +189,10 @@ def read_product(product_id: ProductId, repository: RepositoryDep) -> ProductPub
     return product
 
 
-# SOLUTION 5.4
 @app.put("/products/{product_id}", tags=["products"], dependencies=[unit_of_work])
-# STUB
-# @app.put("/products/{product_id}", tags=["products"])
-# END SOLUTION
-# SOLUTION 5.1
 def replace_product(
     product_id: ProductId, product: ProductCreate, repository: RepositoryDep
 ) -> ProductPublic:
-# STUB
-# def replace_product(product_id: ProductId, product: ProductCreate) -> ProductPublic:
-# END SOLUTION
     """Replace a whole product. The body is a complete product, as for a create:
     a field left out takes its default, it does not keep its old value."""
     replaced = repository.products.update(product_id, **product.model_dump())
@@ -318,18 +201,10 @@ def replace_product(
     return replaced
 
 
-# SOLUTION 5.4
 @app.patch("/products/{product_id}", tags=["products"], dependencies=[unit_of_work])
-# STUB
-# @app.patch("/products/{product_id}", tags=["products"])
-# END SOLUTION
-# SOLUTION 5.1
 def update_product(
     product_id: ProductId, changes: ProductUpdate, repository: RepositoryDep
 ) -> ProductPublic:
-# STUB
-# def update_product(product_id: ProductId, changes: ProductUpdate) -> ProductPublic:
-# END SOLUTION
     """Change some fields of a product: those in the body, and no others."""
     # exclude_unset keeps only the fields the client sent. A plain model_dump()
     # would add every field left out, as None, and wipe the product.
@@ -339,40 +214,25 @@ def update_product(
     return updated
 
 
-# SOLUTION 5.4
 @app.delete(
     "/products/{product_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["products"],
     dependencies=[unit_of_work],
 )
-# STUB
-# @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
-# END SOLUTION
-# SOLUTION 5.1
 def delete_product(product_id: ProductId, repository: RepositoryDep) -> None:
-# STUB
-# def delete_product(product_id: ProductId) -> None:
-# END SOLUTION
     """Delete a product; 204 means done, and there is nothing to send back."""
     if not repository.products.delete(product_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
 
 
-# SOLUTION 5.4
 @app.patch("/products/{product_id}/price", tags=["products"], dependencies=[unit_of_work])
-# STUB
-# @app.patch("/products/{product_id}/price", tags=["products"])
-# END SOLUTION
 def update_product_price(
     product_id: ProductId,
     # embed=True reads {"price": 9.5} rather than a bare 9.5: the body is an
     # object that can gain fields later without breaking a client.
     price: Annotated[float, Body(embed=True, gt=0)],
-    # SOLUTION 5.1
     repository: RepositoryDep,
-    # STUB
-    # END SOLUTION
     # A plain bool that is not in the path: a query parameter, ?dry_run=true.
     dry_run: bool = False,
 ) -> ProductPublic:
@@ -387,7 +247,6 @@ def update_product_price(
     return updated
 
 
-# SOLUTION 5.4
 @app.post("/products/price-changes", tags=["products"], dependencies=[unit_of_work])
 def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[ProductPublic]:
     """Reprice several products at once, in order: every change is made, or none.
@@ -403,16 +262,9 @@ def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[Produc
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
         changed.append(product)
     return changed
-# STUB
-# @app.post("/products/price-changes", tags=["products"])
-# def change_prices() -> list[ProductPublic]:
-#     """Reprice several products at once, in order: every change is made, or none."""
-#     raise NotImplementedError("TODO 5.4: every price change is made, or none")
-# END SOLUTION
 
 
 @app.get("/categories/{category}/products", tags=["products"])
-# SOLUTION 5.6
 def list_category_products(
     category: Category,
     filters: Annotated[ProductFilter, Query()],
@@ -422,10 +274,3 @@ def list_category_products(
     """One category's products, filtered and paged as GET /products does."""
     in_category = (p for p in repository.products.all() if p.category == category)
     return paginator.paginate(_select(in_category, filters), filters)
-# STUB
-# def list_category_products(
-#     category: Category, filters: Annotated[ProductFilter, Query()]
-# ) -> list[ProductPublic]:
-#     """One category's products, filtered and paged as GET /products does."""
-#     return _select((p for p in repository.products.all() if p.category == category), filters)
-# END SOLUTION

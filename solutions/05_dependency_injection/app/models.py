@@ -130,7 +130,6 @@ class ProductUpdate(BaseModel):
         return value
 
 
-# SOLUTION 5.6
 class Page(BaseModel):
     """Which slice of a list: at most `limit` records, after skipping `offset`.
 
@@ -145,9 +144,6 @@ class Page(BaseModel):
 
 
 class ProductFilter(Page):
-# STUB
-# class ProductFilter(BaseModel):
-# END SOLUTION
     """The query string of a product list: which products, then which page.
 
     Declared as `Annotated[ProductFilter, Query()]`, each field is one query
@@ -158,14 +154,9 @@ class ProductFilter(Page):
     # filter that silently does nothing.
     model_config = ConfigDict(extra="forbid")
 
-    # SOLUTION 5.6
     # limit and offset come from Page. They must be fields of this model, not
     # a parameter or a model of their own: a query model reads the whole query
     # string, and with extra="forbid" it would refuse them as unknown.
-    # STUB
-    # limit: int = Field(default=20, ge=1, le=100)
-    # offset: int = Field(default=0, ge=0)
-    # END SOLUTION
     min_price: float | None = Field(default=None, ge=0)
     max_price: float | None = Field(default=None, ge=0)
     # Singular: the URL repeats it once per value, ?tag=outdoor&tag=gift.
@@ -183,7 +174,6 @@ class ProductFilter(Page):
         ):
             raise ValueError("min_price is greater than max_price")
         return self
-# SOLUTION 5.4
 
 
 class PriceChange(BaseModel):
@@ -202,17 +192,3 @@ class PriceChanges(BaseModel):
 
     # At least one, and a ceiling like every list a client controls.
     changes: list[PriceChange] = Field(min_length=1, max_length=100)
-# STUB
-# END SOLUTION
-# SOLUTION 5.6
-# STUB
-#
-#
-# class Page(BaseModel):
-#     """Which slice of a list: at most `limit` records, after skipping `offset`."""
-#
-#     model_config = ConfigDict(extra="forbid")
-#
-#     limit: int = Field(default=20, ge=1, le=100)
-#     offset: int = Field(default=0, ge=0)
-# END SOLUTION

@@ -6,7 +6,6 @@ a list comes in, that every stored record is valid), and the repository can be
 swapped for one backed by SQL without changing a route.
 """
 
-# SOLUTION 5.4
 from dataclasses import dataclass
 from itertools import count
 from typing import Any, Generic, TypeVar
@@ -15,15 +14,6 @@ from pydantic import BaseModel
 
 from app.models import ProductPublic, UserPublic
 
-# STUB
-# from itertools import count
-# from typing import Any, Generic, TypeVar
-#
-# from pydantic import BaseModel
-#
-# from app.models import ProductPublic, UserPublic
-#
-# END SOLUTION
 RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
@@ -65,9 +55,7 @@ class Records(Generic[RecordT]):
         current = self._records.get(record_id)
         if current is None:
             return None
-        updated = self._model.model_validate(
-            {**current.model_dump(), **fields, "id": record_id}
-        )
+        updated = self._model.model_validate({**current.model_dump(), **fields, "id": record_id})
         # Assigning to a key that is there keeps its place in the order: an
         # updated record is not moved to the end of the list.
         self._records[record_id] = updated
@@ -76,7 +64,6 @@ class Records(Generic[RecordT]):
     def delete(self, record_id: int) -> bool:
         """Remove a record; False when there was none with this id."""
         return self._records.pop(record_id, None) is not None
-    # SOLUTION 5.4
 
     def snapshot(self) -> dict[int, RecordT]:
         """A copy of the records as they are now, for restore() to go back to.
@@ -93,11 +80,8 @@ class Records(Generic[RecordT]):
         id handed out to a write that was undone is simply never used.
         """
         self._records = dict(snapshot)
-    # STUB
-    # END SOLUTION
 
 
-# SOLUTION 5.4
 @dataclass(frozen=True)
 class Savepoint:
     """What a Repository held at one moment, for a rollback to return to."""
@@ -106,22 +90,15 @@ class Savepoint:
     users: dict[int, UserPublic]
 
 
-# STUB
-# END SOLUTION
 class Repository:
-    # SOLUTION 5.1
     """Everything the shop keeps. The app has one, and routes get it from
     `get_repository` (app/dependencies.py), never by importing it."""
-    # STUB
-    # """Everything the shop keeps. The app makes one (`app.main.repository`)."""
-    # END SOLUTION
 
     def __init__(self) -> None:
         self.products = Records(ProductPublic)
         # Only the public view of a user is kept: nothing reads a password
         # before logins arrive (stage 8), and a secret never stored cannot leak.
         self.users = Records(UserPublic)
-    # SOLUTION 5.4
 
     def savepoint(self) -> Savepoint:
         """Everything as it is now: rollback(savepoint) undoes what follows."""
@@ -131,5 +108,3 @@ class Repository:
         """Undo every write made since `savepoint` was taken."""
         self.products.restore(savepoint.products)
         self.users.restore(savepoint.users)
-    # STUB
-    # END SOLUTION

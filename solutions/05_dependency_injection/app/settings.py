@@ -13,7 +13,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-# SOLUTION 5.2
 class Settings(BaseSettings):
     """Each field is read from the environment variable of the same name, in any
     case (`app_name` from APP_NAME), then from a `.env` file, then its default."""
@@ -31,23 +30,11 @@ class Settings(BaseSettings):
     # wherever that matters. SecretStr keeps it out of reprs, logs and tracebacks.
     secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     access_token_expire_minutes: int = Field(default=30, gt=0)
-# STUB
-# class Settings(BaseSettings):
-#     """Each field is read from the environment variable of the same name."""
-#
-#     # TODO 5.2: app_name ("Shop API" by default), database_url, secret_key (a
-#     # SecretStr) and access_token_expire_minutes
-# END SOLUTION
 
 
-# SOLUTION 5.3
 # Cached: the environment is read and validated once per process, and every
 # request shares the same Settings object.
 @lru_cache
-# STUB
-# END SOLUTION
 def get_settings() -> Settings:
     """The app's settings, as a dependency: routes take `SettingsDep`."""
-    # SOLUTION 5.2
     return Settings()
-    # END SOLUTION

@@ -26,24 +26,18 @@ def create_engine(database_url: str) -> AsyncEngine:
     postgresql+asyncpg://user:password@host/shop. Both drivers are asyncio
     ones; a plain sqlite:// or postgresql:// URL would pick a blocking one.
     """
-    # SOLUTION 6.1
     engine = create_async_engine(database_url)
     if engine.dialect.name == "sqlite":
         # SQLite ignores foreign keys unless each connection turns them on.
         event.listen(engine.sync_engine, "connect", _enforce_foreign_keys)
     return engine
-    # END SOLUTION
 
 
 def _enforce_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     """Run on every new SQLite connection, before the pool hands it out."""
-    # SOLUTION 6.6
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-    # STUB
-    # pass  # TODO 6.6: PRAGMA foreign_keys=ON
-    # END SOLUTION
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -54,9 +48,7 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     reloads it from the database, an implicit query that asyncio cannot run
     (MissingGreenlet).
     """
-    # SOLUTION 6.2
     return async_sessionmaker(engine, expire_on_commit=False)
-    # END SOLUTION
 
 
 async def create_tables(engine: AsyncEngine) -> None:
@@ -65,7 +57,5 @@ async def create_tables(engine: AsyncEngine) -> None:
     create_all is synchronous code (it inspects, then emits CREATE TABLE), so
     it runs through run_sync, on an async connection, in one transaction.
     """
-    # SOLUTION 6.1
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
-    # END SOLUTION

@@ -7,7 +7,6 @@ aliases below (`repository: RepositoryDep`), never by importing the object, so
 a test can swap any of them: `app.dependency_overrides[get_repository] = …`.
 """
 
-# SOLUTION 6.2
 from collections.abc import AsyncIterator, Iterable
 from typing import Annotated
 from uuid import uuid4
@@ -19,19 +18,6 @@ from app.models import Page
 from app.repository import RecordT, Repository
 from app.settings import Settings, get_settings
 
-# STUB
-# from collections.abc import AsyncIterator, Iterable, Iterator
-# from typing import Annotated
-# from uuid import uuid4
-#
-# from fastapi import Depends, Header, Request, Response
-# from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-#
-# from app.models import Page
-# from app.repository import RecordT, Repository
-# from app.settings import Settings, get_settings
-#
-# END SOLUTION
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A new session for this request, closed when the request is done.
@@ -40,19 +26,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     objects it loaded. It must never serve two requests at once, so each
     request gets its own, from the sessionmaker the lifespan made.
     """
-    # SOLUTION 6.2
     sessions: async_sessionmaker[AsyncSession] = request.state.sessions
     # `async with` closes the session whatever happens: its connection goes
     # back to the pool, and anything not committed is rolled back.
     async with sessions() as session:
         yield session
-    # END SOLUTION
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-# SOLUTION 6.3
 async def get_repository(session: SessionDep) -> Repository:
     """The shop's repository, on this request's session, for the routes and the
     unit of work to share. Cheap to make: it only holds the session.
@@ -61,15 +44,6 @@ async def get_repository(session: SessionDep) -> Repository:
     sent to a worker thread for each request, for no gain.
     """
     return Repository(session)
-# STUB
-# # The one repository of this process. Only get_repository() hands it out.
-# _repository = Repository()
-#
-#
-# def get_repository() -> Repository:
-#     """The shop's repository, for the routes and the unit of work to share."""
-#     return _repository
-# END SOLUTION
 
 
 # An Annotated alias says "a Repository, from get_repository" once; each route
@@ -78,7 +52,6 @@ RepositoryDep = Annotated[Repository, Depends(get_repository)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-# SOLUTION 6.2
 async def get_unit_of_work(session: SessionDep) -> AsyncIterator[None]:
     """Run a request as one unit of work: all of its writes are kept, or none.
 
@@ -103,40 +76,6 @@ async def get_unit_of_work(session: SessionDep) -> AsyncIterator[None]:
 # that fails is a 500, not a 201 for a write that is lost. The database keeps
 # concurrent transactions apart, so stage 5's max_concurrency=1 is gone.
 unit_of_work = Depends(get_unit_of_work, scope="function")
-# STUB
-# def get_unit_of_work(
-#     # A dependency of a dependency. FastAPI calls get_repository once per
-#     # request and hands the same result to the route and to this function, so
-#     # the savepoint is taken on the very repository the route writes to.
-#     repository: RepositoryDep,
-# ) -> Iterator[None]:
-#     """Run a request as one unit of work: all of its writes are kept, or none.
-#
-#     The code before `yield` runs before the route; an exception the route
-#     raises comes back out of the `yield`; the code after it runs last.
-#     """
-#     savepoint = repository.savepoint()
-#     try:
-#         yield
-#     except BaseException:
-#         # Undo the request's writes, then let the exception go on: FastAPI
-#         # turns it into the response (a 404, a 500). Swallowed here, the
-#         # client would get a 500 instead, and the real error would be lost.
-#         repository.rollback(savepoint)
-#         raise
-#     # Success: the writes are already in place, so there is nothing to commit.
-#     # With a database session, this is where `commit()` goes (stage 6).
-#
-#
-# # One Depends object, shared by every route that writes (dependencies=[…]):
-# # - scope="function" ends the unit of work when the route returns, before the
-# #   response is sent, so a client never hears 201 for a write that is undone;
-# # - max_concurrency=1 runs one unit of work at a time (the others wait without
-# #   holding a thread): a rollback restores a savepoint of the whole store and
-# #   must not erase what another request wrote meanwhile. A database isolates
-# #   transactions for you; in memory, one writer at a time is the simple way.
-# unit_of_work = Depends(get_unit_of_work, scope="function", max_concurrency=1)
-# END SOLUTION
 
 
 class Paginator:

@@ -1,6 +1,5 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-# SOLUTION 6.4
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Annotated, TypedDict
@@ -33,39 +32,6 @@ from app.models import (
 from app.repository import ConflictError
 from app.settings import get_settings
 
-# STUB
-# from collections.abc import AsyncIterator, Iterable
-# from contextlib import asynccontextmanager
-# from typing import Annotated, TypedDict
-#
-# from fastapi import Body, Depends, FastAPI, Header, HTTPException, Path, Query, Response, status
-# from pydantic import BaseModel
-# from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-#
-# from app.database import create_engine, create_sessionmaker, create_tables
-# from app.dependencies import (
-#     PaginatorDep,
-#     RepositoryDep,
-#     SettingsDep,
-#     echo_request_id,
-#     unit_of_work,
-# )
-# from app.models import (
-#     Category,
-#     OrderCreate,
-#     OrderPublic,
-#     Page,
-#     PriceChanges,
-#     ProductCreate,
-#     ProductFilter,
-#     ProductPublic,
-#     ProductUpdate,
-#     UserCreate,
-#     UserPublic,
-# )
-# from app.settings import get_settings
-#
-# END SOLUTION
 
 class State(TypedDict):
     """What the lifespan hands to every request, as `request.state`."""
@@ -81,28 +47,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     app, not at import: importing app.main opens nothing, and each process
     (a test, a reload, a worker) gets an engine for its own DATABASE_URL.
     """
-    # SOLUTION 6.1
     engine = create_engine(get_settings().database_url)
     await create_tables(engine)
-    # END SOLUTION
-    # SOLUTION 6.2
     sessions = create_sessionmaker(engine)
-    # STUB
-    # sessions = None  # TODO 6.2: the sessionmaker, from create_sessionmaker(engine)
-    # END SOLUTION
     try:
         yield {"sessions": sessions}
     finally:
-        # SOLUTION 6.1
         # Close every pooled connection, rather than leave them to the
         # garbage collector (or to a database that counts them).
         await engine.dispose()
-        # STUB
-        # pass  # TODO 6.1: dispose of the engine
-        # END SOLUTION
 
 
-# SOLUTION 6.1
 app = FastAPI(
     title="Shop API",
     version="1.0.0",
@@ -113,17 +68,6 @@ app = FastAPI(
     # Startup and shutdown: open the database, then close it.
     lifespan=lifespan,
 )
-# STUB
-# app = FastAPI(
-#     title="Shop API",
-#     version="1.0.0",
-#     description="A small shop API with users and products, built stage by stage "
-#     "in the FastAPI Workbook.",
-#     # Dependencies of the whole app: run for every route, before its own.
-#     dependencies=[Depends(echo_request_id)],
-#     # TODO 6.1: lifespan=lifespan
-# )
-# END SOLUTION
 
 
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
@@ -173,21 +117,12 @@ def read_current_user() -> CurrentUser:
 
 
 @app.get("/users/{user_id}", tags=["users"])
-# SOLUTION 6.3
 async def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
     """One user by id, or 404 when there is none with this id."""
     user = await repository.users.get(user_id)
     if user is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
     return user
-# STUB
-# def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
-#     """One user by id, or 404 when there is none with this id."""
-#     user = repository.users.get(user_id)
-#     if user is None:
-#         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
-#     return user
-# END SOLUTION
 
 
 @app.delete(
@@ -196,17 +131,10 @@ async def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
     tags=["users"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 6.3
 async def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
     """Delete a user; 204 and no body, or 404 when there is none with this id."""
     if not await repository.users.delete(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
-# STUB
-# def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
-#     """Delete a user; 204 and no body, or 404 when there is none with this id."""
-#     if not repository.users.delete(user_id):
-#         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
-# END SOLUTION
 
 
 @app.post(
@@ -215,17 +143,12 @@ async def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
     tags=["users"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 6.3
 async def create_user(
     user: UserCreate, response: Response, repository: RepositoryDep
 ) -> UserPublic:
-# STUB
-# def create_user(user: UserCreate, response: Response, repository: RepositoryDep) -> UserPublic:
-# END SOLUTION
     """Register a user. The return type is the filter: only UserPublic's fields go out."""
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
-    # SOLUTION 6.4
     try:
         created = await repository.users.add(username=user.username, email=user.email)
     except ConflictError:
@@ -234,27 +157,16 @@ async def create_user(
         raise HTTPException(
             status_code=status.HTTP_409_CONFLICT, detail="Username or email already registered"
         ) from None
-    # STUB
-    # created = repository.users.add(username=user.username, email=user.email)
-    # END SOLUTION
     response.headers["Location"] = f"/users/{created.id}"
     return created
 
 
 @app.get("/users", tags=["users"])
-# SOLUTION 6.3
 async def list_users(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[UserPublic]:
     """Users oldest first, one page of them."""
     return paginator.paginate(await repository.users.all(), page)
-# STUB
-# def list_users(
-#     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
-# ) -> list[UserPublic]:
-#     """Users oldest first, one page of them."""
-#     return paginator.paginate(repository.users.all(), page)
-# END SOLUTION
 
 
 @app.post(
@@ -263,7 +175,6 @@ async def list_users(
     tags=["products"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 6.3
 async def create_product(
     product: ProductCreate,
     response: Response,
@@ -285,29 +196,6 @@ async def create_product(
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
-# STUB
-# def create_product(
-#     product: ProductCreate,
-#     response: Response,
-#     repository: RepositoryDep,
-#     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
-#     # a hyphen, and header names are case-insensitive.
-#     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-# ) -> ProductPublic:
-#     """Create a product from the JSON body; the server assigns the id.
-#
-#     A retry that carries the Idempotency-Key of an earlier request gets that
-#     request's product back, and nothing new is created.
-#     """
-#     created = _created_by_key.get(idempotency_key) if idempotency_key else None
-#     if created is None:
-#         created = repository.products.add(**product.model_dump())
-#         if idempotency_key:
-#             _created_by_key[idempotency_key] = created
-#     # Where the new resource lives, so a client need not build the URL itself.
-#     response.headers["Location"] = f"/products/{created.id}"
-#     return created
-# END SOLUTION
 
 
 def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
@@ -330,41 +218,23 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
 
 
 @app.get("/products", tags=["products"])
-# SOLUTION 6.3
 async def list_products(
     filters: Annotated[ProductFilter, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[ProductPublic]:
     """Products oldest first: searched by name, filtered by price and tags, then one page."""
     return paginator.paginate(_select(await repository.products.all(), filters), filters)
-# STUB
-# def list_products(
-#     filters: Annotated[ProductFilter, Query()], repository: RepositoryDep, paginator: PaginatorDep
-# ) -> list[ProductPublic]:
-#     """Products oldest first: searched by name, filtered by price and tags, then one page."""
-#     return paginator.paginate(_select(repository.products.all(), filters), filters)
-# END SOLUTION
 
 
 @app.get("/products/{product_id}", tags=["products"])
-# SOLUTION 6.3
 async def read_product(product_id: ProductId, repository: RepositoryDep) -> ProductPublic:
     """One product, or 404 when there is none with this id."""
     product = await repository.products.get(product_id)
     if product is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return product
-# STUB
-# def read_product(product_id: ProductId, repository: RepositoryDep) -> ProductPublic:
-#     """One product, or 404 when there is none with this id."""
-#     product = repository.products.get(product_id)
-#     if product is None:
-#         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-#     return product
-# END SOLUTION
 
 
 @app.put("/products/{product_id}", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 6.3
 async def replace_product(
     product_id: ProductId, product: ProductCreate, repository: RepositoryDep
 ) -> ProductPublic:
@@ -374,21 +244,9 @@ async def replace_product(
     if replaced is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return replaced
-# STUB
-# def replace_product(
-#     product_id: ProductId, product: ProductCreate, repository: RepositoryDep
-# ) -> ProductPublic:
-#     """Replace a whole product. The body is a complete product, as for a create:
-#     a field left out takes its default, it does not keep its old value."""
-#     replaced = repository.products.update(product_id, **product.model_dump())
-#     if replaced is None:
-#         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-#     return replaced
-# END SOLUTION
 
 
 @app.patch("/products/{product_id}", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 6.3
 async def update_product(
     product_id: ProductId, changes: ProductUpdate, repository: RepositoryDep
 ) -> ProductPublic:
@@ -399,18 +257,6 @@ async def update_product(
     if updated is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return updated
-# STUB
-# def update_product(
-#     product_id: ProductId, changes: ProductUpdate, repository: RepositoryDep
-# ) -> ProductPublic:
-#     """Change some fields of a product: those in the body, and no others."""
-#     # exclude_unset keeps only the fields the client sent. A plain model_dump()
-#     # would add every field left out, as None, and wipe the product.
-#     updated = repository.products.update(product_id, **changes.model_dump(exclude_unset=True))
-#     if updated is None:
-#         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-#     return updated
-# END SOLUTION
 
 
 @app.delete(
@@ -419,13 +265,8 @@ async def update_product(
     tags=["products"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 6.3
 async def delete_product(product_id: ProductId, repository: RepositoryDep) -> None:
-# STUB
-# def delete_product(product_id: ProductId, repository: RepositoryDep) -> None:
-# END SOLUTION
     """Delete a product; 204 means done, and there is nothing to send back."""
-    # SOLUTION 6.6
     try:
         deleted = await repository.products.delete(product_id)
     except ConflictError:
@@ -435,14 +276,9 @@ async def delete_product(product_id: ProductId, repository: RepositoryDep) -> No
         ) from None
     if not deleted:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # STUB
-    # if not repository.products.delete(product_id):
-    #     raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # END SOLUTION
 
 
 @app.patch("/products/{product_id}/price", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 6.3
 async def update_product_price(
     product_id: ProductId,
     # embed=True reads {"price": 9.5} rather than a bare 9.5: the body is an
@@ -461,30 +297,9 @@ async def update_product_price(
     if updated is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
     return updated
-# STUB
-# def update_product_price(
-#     product_id: ProductId,
-#     # embed=True reads {"price": 9.5} rather than a bare 9.5: the body is an
-#     # object that can gain fields later without breaking a client.
-#     price: Annotated[float, Body(embed=True, gt=0)],
-#     repository: RepositoryDep,
-#     # A plain bool that is not in the path: a query parameter, ?dry_run=true.
-#     dry_run: bool = False,
-# ) -> ProductPublic:
-#     """Set one product's price; with ?dry_run=true, show the result but keep the old price."""
-#     if dry_run:
-#         product = repository.products.get(product_id)
-#         updated = product.model_copy(update={"price": price}) if product else None
-#     else:
-#         updated = repository.products.update(product_id, price=price)
-#     if updated is None:
-#         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-#     return updated
-# END SOLUTION
 
 
 @app.post("/products/price-changes", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 6.3
 async def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[ProductPublic]:
     """Reprice several products at once, in order: every change is made, or none.
 
@@ -499,26 +314,9 @@ async def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
         changed.append(product)
     return changed
-# STUB
-# def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[ProductPublic]:
-#     """Reprice several products at once, in order: every change is made, or none.
-#
-#     An unknown product stops the batch with a 404 after the changes before it
-#     were made; the unit of work undoes them, so the client can fix the batch
-#     and send it again as a whole.
-#     """
-#     changed = []
-#     for change in batch.changes:
-#         product = repository.products.update(change.product_id, price=change.price)
-#         if product is None:
-#             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-#         changed.append(product)
-#     return changed
-# END SOLUTION
 
 
 @app.get("/categories/{category}/products", tags=["products"])
-# SOLUTION 6.3
 async def list_category_products(
     category: Category,
     filters: Annotated[ProductFilter, Query()],
@@ -528,17 +326,6 @@ async def list_category_products(
     """One category's products, filtered and paged as GET /products does."""
     in_category = (p for p in await repository.products.all() if p.category == category)
     return paginator.paginate(_select(in_category, filters), filters)
-# STUB
-# def list_category_products(
-#     category: Category,
-#     filters: Annotated[ProductFilter, Query()],
-#     repository: RepositoryDep,
-#     paginator: PaginatorDep,
-# ) -> list[ProductPublic]:
-#     """One category's products, filtered and paged as GET /products does."""
-#     in_category = (p for p in repository.products.all() if p.category == category)
-#     return paginator.paginate(_select(in_category, filters), filters)
-# END SOLUTION
 
 
 @app.post(
@@ -552,7 +339,6 @@ async def create_order(
 ) -> OrderPublic:
     """Order a product: its stock goes down by the quantity, and the order is
     stored, in one transaction. 409 when there is not enough stock."""
-    # SOLUTION 6.5
     # One UPDATE checks the stock and takes from it: no other request can
     # slip in between the check and the change.
     if not await repository.products.take_stock(order.product_id, order.quantity):
@@ -563,15 +349,12 @@ async def create_order(
     created = await repository.orders.add(**order.model_dump())
     response.headers["Location"] = f"/orders/{created.id}"
     return created
-    # END SOLUTION
 
 
 @app.get("/orders/{order_id}", tags=["orders"])
 async def read_order(order_id: OrderId, repository: RepositoryDep) -> OrderPublic:
     """One order, or 404 when there is none with this id."""
-    # SOLUTION 6.5
     order = await repository.orders.get(order_id)
     if order is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Order not found")
     return order
-    # END SOLUTION

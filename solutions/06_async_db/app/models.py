@@ -75,11 +75,8 @@ class ProductBase(BaseModel):
     # still works: a new required field is a breaking change.
     category: Category = Category.other
     tags: list[Tag] = Field(default_factory=list, max_length=10)
-    # SOLUTION 6.5
     # How many the shop has: orders take from it, and it never goes below 0.
     stock: int = Field(default=0, ge=0, le=1_000_000)
-    # STUB
-    # END SOLUTION
 
 
 class ProductCreate(ProductBase):
@@ -95,10 +92,7 @@ class ProductCreate(ProductBase):
                     "description": "Hand-polished, with a glass chimney.",
                     "category": "garden",
                     "tags": ["outdoor", "gift"],
-                    # SOLUTION 6.5
                     "stock": 12,
-                    # STUB
-                    # END SOLUTION
                 }
             ]
         },
@@ -127,14 +121,9 @@ class ProductUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=500)
     category: Category | None = None
     tags: list[Tag] | None = Field(default=None, max_length=10)
-    # SOLUTION 6.5
     stock: int | None = Field(default=None, ge=0, le=1_000_000)
 
     @field_validator("name", "price", "category", "tags", "stock")
-    # STUB
-
-    # @field_validator("name", "price", "category", "tags")
-    # END SOLUTION
     @classmethod
     def not_null(cls, value: object) -> object:
         # Validators do not run on defaults, so this sees only a null the
@@ -212,14 +201,9 @@ class PriceChanges(BaseModel):
 class OrderBase(BaseModel):
     """What an order looks like on the way in and on the way out."""
 
-    # SOLUTION 6.5
     product_id: int = Field(ge=1)
     # At least one; and a ceiling, so one request cannot empty a warehouse.
     quantity: int = Field(ge=1, le=100)
-    # STUB
-    # product_id: int
-    # quantity: int  # TODO 6.5: from 1 to 100
-    # END SOLUTION
 
 
 class OrderCreate(OrderBase):

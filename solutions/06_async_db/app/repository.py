@@ -1,4 +1,3 @@
-# SOLUTION 6.3
 """Where the shop keeps its records: in the database, through one session.
 
 The routes never touch the session: they ask a repository to add, get, list,
@@ -24,34 +23,11 @@ from app.tables import Base, OrderRow, ProductRow, UserRow
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 RowT = TypeVar("RowT", bound=Base)
-# STUB
-# """Where the shop keeps its records, in memory until stage 6 brings a database.
-#
-# The routes never touch a dict: they ask a repository to add, get, list, update
-# or delete a record. Storage rules live here once (who hands out ids, what order
-# a list comes in, that every stored record is valid), and the repository can be
-# swapped for one backed by SQL without changing a route.
-# """
-#
-# from dataclasses import dataclass
-# from itertools import count
-# from typing import Any, Generic, TypeVar
-#
-# from pydantic import BaseModel
-#
-# from app.models import ProductPublic, UserPublic
-#
-# RecordT = TypeVar("RecordT", bound=BaseModel)
-# END SOLUTION
-# SOLUTION 6.4
 
 
 class ConflictError(Exception):
     """A write the database refused: a value that must be unique is taken, or
     a record that others point to cannot go."""
-# STUB
-# END SOLUTION
-# SOLUTION 6.3
 
 
 class Records(Generic[RecordT, RowT]):
@@ -119,84 +95,6 @@ class Records(Generic[RecordT, RowT]):
     def _public(self, row: RowT) -> RecordT:
         # Read while the row is fresh: the answer is built before any commit.
         return self._model.model_validate(row, from_attributes=True)
-# STUB
-#
-#
-# class Records(Generic[RecordT]):
-#     """Records of one kind, kept by id, oldest first.
-#
-#     Each record is an instance of `model`, the resource's public model (it has
-#     an integer `id`). What goes in is validated again, so whatever is stored is
-#     something the API can send back.
-#     """
-#
-#     def __init__(self, model: type[RecordT]) -> None:
-#         self._model = model
-#         # A dict remembers insertion order: that is the order of all().
-#         self._records: dict[int, RecordT] = {}
-#         # Ids come from a counter, never from len() or max(): an id handed out
-#         # once is never handed out again, even after its record is deleted.
-#         self._ids = count(1)
-#
-#     def add(self, **fields: Any) -> RecordT:
-#         """Store a new record made of `fields`, under a new id; return it."""
-#         record_id = next(self._ids)
-#         # The id goes last: it is the repository's to give, never a caller's.
-#         record = self._model.model_validate({**fields, "id": record_id})
-#         self._records[record_id] = record
-#         return record
-#
-#     def get(self, record_id: int) -> RecordT | None:
-#         """The record with this id, or None."""
-#         return self._records.get(record_id)
-#
-#     def all(self) -> list[RecordT]:
-#         """Every record, oldest first."""
-#         return list(self._records.values())
-#
-#     def update(self, record_id: int, **fields: Any) -> RecordT | None:
-#         """Change the given fields of a record and keep the rest; return the
-#         updated record, or None when there is none with this id."""
-#         current = self._records.get(record_id)
-#         if current is None:
-#             return None
-#         updated = self._model.model_validate(
-#             {**current.model_dump(), **fields, "id": record_id}
-#         )
-#         # Assigning to a key that is there keeps its place in the order: an
-#         # updated record is not moved to the end of the list.
-#         self._records[record_id] = updated
-#         return updated
-#
-#     def delete(self, record_id: int) -> bool:
-#         """Remove a record; False when there was none with this id."""
-#         return self._records.pop(record_id, None) is not None
-#
-#     def snapshot(self) -> dict[int, RecordT]:
-#         """A copy of the records as they are now, for restore() to go back to.
-#
-#         A shallow copy is enough: a stored record is never changed in place
-#         (update() stores a new one), so the copy cannot change under us.
-#         """
-#         return dict(self._records)
-#
-#     def restore(self, snapshot: dict[int, RecordT]) -> None:
-#         """Go back to the records of a snapshot.
-#
-#         The id counter does not go back, as a database sequence does not: an
-#         id handed out to a write that was undone is simply never used.
-#         """
-#         self._records = dict(snapshot)
-#
-#
-# @dataclass(frozen=True)
-# class Savepoint:
-#     """What a Repository held at one moment, for a rollback to return to."""
-#
-#     products: dict[int, ProductPublic]
-#     users: dict[int, UserPublic]
-# END SOLUTION
-# SOLUTION 6.5
 
 
 class Products(Records[ProductPublic, ProductRow]):
@@ -219,9 +117,6 @@ class Products(Records[ProductPublic, ProductRow]):
             .values(stock=ProductRow.stock - quantity)
         )
         return result.rowcount == 1
-# STUB
-# END SOLUTION
-# SOLUTION 6.3
 
 
 class Repository:
@@ -234,25 +129,3 @@ class Repository:
         # before logins arrive (stage 8), and a secret never stored cannot leak.
         self.users = Records(session, UserRow, UserPublic)
         self.orders = Records(session, OrderRow, OrderPublic)
-# STUB
-#
-#
-# class Repository:
-#     """Everything the shop keeps. The app has one, and routes get it from
-#     `get_repository` (app/dependencies.py), never by importing it."""
-#
-#     def __init__(self) -> None:
-#         self.products = Records(ProductPublic)
-#         # Only the public view of a user is kept: nothing reads a password
-#         # before logins arrive (stage 8), and a secret never stored cannot leak.
-#         self.users = Records(UserPublic)
-#
-#     def savepoint(self) -> Savepoint:
-#         """Everything as it is now: rollback(savepoint) undoes what follows."""
-#         return Savepoint(products=self.products.snapshot(), users=self.users.snapshot())
-#
-#     def rollback(self, savepoint: Savepoint) -> None:
-#         """Undo every write made since `savepoint` was taken."""
-#         self.products.restore(savepoint.products)
-#         self.users.restore(savepoint.users)
-# END SOLUTION

@@ -18,17 +18,11 @@ class Base(DeclarativeBase):
 class ProductRow(Base):
     __tablename__ = "products"
     __table_args__ = (
-        # SOLUTION 6.5
         # The database keeps the rule too, whatever code writes to the table.
         CheckConstraint("stock >= 0", name="stock_not_negative"),
-        # STUB
-        # END SOLUTION
-        # SOLUTION 6.3
         # SQLite hands out the id of a deleted newest row again, unless the
         # table is AUTOINCREMENT; a PostgreSQL sequence never does.
         {"sqlite_autoincrement": True},
-        # STUB
-        # END SOLUTION
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,46 +32,28 @@ class ProductRow(Base):
     category: Mapped[str] = mapped_column(String(20))
     # A short list of short strings: one JSON column, on SQLite and PostgreSQL alike.
     tags: Mapped[list[str]] = mapped_column(JSON)
-    # SOLUTION 6.5
     stock: Mapped[int] = mapped_column(default=0)
-    # STUB
-    # END SOLUTION
 
 
 class UserRow(Base):
     __tablename__ = "users"
-    # SOLUTION 6.3
     __table_args__ = ({"sqlite_autoincrement": True},)
-    # STUB
-    # END SOLUTION
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # SOLUTION 6.4
     # unique=True: the database refuses a second row with the same value, even
     # when two requests insert it at the same instant.
     username: Mapped[str] = mapped_column(String(32), unique=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    # STUB
-    # username: Mapped[str] = mapped_column(String(32))
-    # email: Mapped[str] = mapped_column(String(320))
-    # END SOLUTION
 
 
 class OrderRow(Base):
     __tablename__ = "orders"
-    # SOLUTION 6.3
     __table_args__ = ({"sqlite_autoincrement": True},)
-    # STUB
-    # END SOLUTION
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # SOLUTION 6.6
     # RESTRICT: a product that has orders cannot be deleted, or its orders
     # would point at nothing. (SQLite checks this only with foreign_keys=ON.)
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="RESTRICT"), index=True
     )
-    # STUB
-    # product_id: Mapped[int] = mapped_column(index=True)  # TODO 6.6: a foreign key
-    # END SOLUTION
     quantity: Mapped[int]

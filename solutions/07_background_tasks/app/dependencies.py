@@ -66,9 +66,7 @@ SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sess
 def get_email_sender(settings: SettingsDep, sessions: SessionFactoryDep) -> EmailSender:
     """The app's email sender. A dependency, so that a test can replace it:
     `app.dependency_overrides[get_email_sender] = lambda: FakeSender()`."""
-    # SOLUTION 7.1
     return OutboxEmailSender(sessions, settings.email_delay_seconds)
-    # END SOLUTION
 
 
 EmailSenderDep = Annotated[EmailSender, Depends(get_email_sender)]

@@ -33,7 +33,6 @@ class OutboxEmailSender:
         self._delay = delay
 
     async def send(self, *, to: str, subject: str, body: str) -> None:
-        # SOLUTION 7.1
         # A real server takes its time (DNS, TLS, a remote queue): this wait is
         # what the response to a signup must not include.
         await asyncio.sleep(self._delay)
@@ -41,4 +40,3 @@ class OutboxEmailSender:
         # rolls back if it raises. The message is stored, or not at all.
         async with self._sessions.begin() as session:
             await Repository(session).outbox.add(to=to, subject=subject, body=body)
-        # END SOLUTION

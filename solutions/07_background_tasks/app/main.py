@@ -148,19 +148,11 @@ async def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
     tags=["users"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 7.7
 async def delete_user(user_id: UserId, repository: RepositoryDep, audit: AuditDep) -> None:
-# STUB
-# async def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
-# END SOLUTION
     """Delete a user; 204 and no body, or 404 when there is none with this id."""
     if not await repository.users.delete(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
-    # SOLUTION 7.7
     audit.record("delete", "user", user_id)
-    # STUB
-    # # TODO 7.7: record the delete in the audit trail
-    # END SOLUTION
 
 
 @app.post(
@@ -173,18 +165,12 @@ async def create_user(
     user: UserCreate,
     response: Response,
     repository: RepositoryDep,
-    # SOLUTION 7.3
     # The request's task list, and what the welcome email needs: the factory
     # its task opens a session with, and the sender (replaceable in tests).
     background_tasks: BackgroundTasks,
     sessions: SessionFactoryDep,
     sender: EmailSenderDep,
-    # STUB
-    # END SOLUTION
-    # SOLUTION 7.6
     audit: AuditDep,
-    # STUB
-    # END SOLUTION
 ) -> UserPublic:
     """Register a user. The return type is the filter: only UserPublic's fields go out."""
     # Name each field that goes out rather than copying the input: a field
@@ -198,18 +184,10 @@ async def create_user(
             status_code=status.HTTP_409_CONFLICT, detail="Username or email already registered"
         ) from None
     response.headers["Location"] = f"/users/{created.id}"
-    # SOLUTION 7.3
     # Scheduled, not awaited: it runs once the client has its 201. It is
     # handed the user's id, never this request's session or records.
     background_tasks.add_task(send_welcome_email, sessions, created.id, sender)
-    # STUB
-    # # TODO 7.3: schedule send_welcome_email for the new user (BackgroundTasks)
-    # END SOLUTION
-    # SOLUTION 7.6
     audit.record("create", "user", created.id)
-    # STUB
-    # # TODO 7.6: record the signup in the audit trail
-    # END SOLUTION
     return created
 
 
@@ -231,10 +209,7 @@ async def create_product(
     product: ProductCreate,
     response: Response,
     repository: RepositoryDep,
-    # SOLUTION 7.7
     audit: AuditDep,
-    # STUB
-    # END SOLUTION
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -249,12 +224,8 @@ async def create_product(
         created = await repository.products.add(**product.model_dump())
         if idempotency_key:
             _created_by_key[idempotency_key] = created
-        # SOLUTION 7.7
         # Only here: a retry that gets an earlier product back wrote nothing.
         audit.record("create", "product", created.id)
-        # STUB
-        # # TODO 7.7: record the create in the audit trail
-        # END SOLUTION
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
@@ -297,49 +268,29 @@ async def read_product(product_id: ProductId, repository: RepositoryDep) -> Prod
 
 
 @app.put("/products/{product_id}", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 7.7
 async def replace_product(
     product_id: ProductId, product: ProductCreate, repository: RepositoryDep, audit: AuditDep
 ) -> ProductPublic:
-# STUB
-# async def replace_product(
-#     product_id: ProductId, product: ProductCreate, repository: RepositoryDep
-# ) -> ProductPublic:
-# END SOLUTION
     """Replace a whole product. The body is a complete product, as for a create:
     a field left out takes its default, it does not keep its old value."""
     replaced = await repository.products.update(product_id, **product.model_dump())
     if replaced is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # SOLUTION 7.7
     audit.record("update", "product", product_id)
-    # STUB
-    # # TODO 7.7: record the update in the audit trail
-    # END SOLUTION
     return replaced
 
 
 @app.patch("/products/{product_id}", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 7.7
 async def update_product(
     product_id: ProductId, changes: ProductUpdate, repository: RepositoryDep, audit: AuditDep
 ) -> ProductPublic:
-# STUB
-# async def update_product(
-#     product_id: ProductId, changes: ProductUpdate, repository: RepositoryDep
-# ) -> ProductPublic:
-# END SOLUTION
     """Change some fields of a product: those in the body, and no others."""
     # exclude_unset keeps only the fields the client sent. A plain model_dump()
     # would add every field left out, as None, and wipe the product.
     updated = await repository.products.update(product_id, **changes.model_dump(exclude_unset=True))
     if updated is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # SOLUTION 7.7
     audit.record("update", "product", product_id)
-    # STUB
-    # # TODO 7.7: record the update in the audit trail
-    # END SOLUTION
     return updated
 
 
@@ -349,11 +300,7 @@ async def update_product(
     tags=["products"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 7.7
 async def delete_product(product_id: ProductId, repository: RepositoryDep, audit: AuditDep) -> None:
-# STUB
-# async def delete_product(product_id: ProductId, repository: RepositoryDep) -> None:
-# END SOLUTION
     """Delete a product; 204 means done, and there is nothing to send back."""
     try:
         deleted = await repository.products.delete(product_id)
@@ -364,11 +311,7 @@ async def delete_product(product_id: ProductId, repository: RepositoryDep, audit
         ) from None
     if not deleted:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # SOLUTION 7.7
     audit.record("delete", "product", product_id)
-    # STUB
-    # # TODO 7.7: record the delete in the audit trail
-    # END SOLUTION
 
 
 @app.patch("/products/{product_id}/price", tags=["products"], dependencies=[unit_of_work])
@@ -378,10 +321,7 @@ async def update_product_price(
     # object that can gain fields later without breaking a client.
     price: Annotated[float, Body(embed=True, gt=0)],
     repository: RepositoryDep,
-    # SOLUTION 7.7
     audit: AuditDep,
-    # STUB
-    # END SOLUTION
     # A plain bool that is not in the path: a query parameter, ?dry_run=true.
     dry_run: bool = False,
 ) -> ProductPublic:
@@ -393,23 +333,15 @@ async def update_product_price(
         updated = await repository.products.update(product_id, price=price)
     if updated is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # SOLUTION 7.7
     if not dry_run:  # a dry run changes nothing: nothing to audit
         audit.record("update", "product", product_id)
-    # STUB
-    # # TODO 7.7: record the price change (not a dry run) in the audit trail
-    # END SOLUTION
     return updated
 
 
 @app.post("/products/price-changes", tags=["products"], dependencies=[unit_of_work])
-# SOLUTION 7.7
 async def change_prices(
     batch: PriceChanges, repository: RepositoryDep, audit: AuditDep
 ) -> list[ProductPublic]:
-# STUB
-# async def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[ProductPublic]:
-# END SOLUTION
     """Reprice several products at once, in order: every change is made, or none.
 
     An unknown product stops the batch with a 404 after the changes before it
@@ -422,14 +354,10 @@ async def change_prices(
         if product is None:
             raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
         changed.append(product)
-    # SOLUTION 7.7
     # After the loop: a batch that stops with a 404 is undone, and so are its
     # tasks (a route that raises sends none of the tasks it scheduled).
     for product in changed:
         audit.record("update", "product", product.id)
-    # STUB
-    # # TODO 7.7: record each product the batch changed in the audit trail
-    # END SOLUTION
     return changed
 
 
@@ -451,15 +379,9 @@ async def list_category_products(
     tags=["orders"],
     dependencies=[unit_of_work],
 )
-# SOLUTION 7.7
 async def create_order(
     order: OrderCreate, response: Response, repository: RepositoryDep, audit: AuditDep
 ) -> OrderPublic:
-# STUB
-# async def create_order(
-#     order: OrderCreate, response: Response, repository: RepositoryDep
-# ) -> OrderPublic:
-# END SOLUTION
     """Order a product: its stock goes down by the quantity, and the order is
     stored, in one transaction. 409 when there is not enough stock."""
     # One UPDATE checks the stock and takes from it: no other request can
@@ -471,11 +393,7 @@ async def create_order(
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail="Not enough stock")
     created = await repository.orders.add(**order.model_dump())
     response.headers["Location"] = f"/orders/{created.id}"
-    # SOLUTION 7.7
     audit.record("create", "order", created.id)
-    # STUB
-    # # TODO 7.7: record the order in the audit trail
-    # END SOLUTION
     return created
 
 
@@ -493,9 +411,7 @@ async def list_outbox(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[OutboxMessagePublic]:
     """The emails the app has sent, oldest first: the stand-in mail server's outbox."""
-    # SOLUTION 7.1
     return paginator.paginate(await repository.outbox.all(), page)
-    # END SOLUTION
 
 
 @app.get("/audit", tags=["admin"])
@@ -503,6 +419,4 @@ async def list_audit_entries(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[AuditEntryPublic]:
     """The audit log, oldest first: one entry for each write that succeeded."""
-    # SOLUTION 7.6
     return paginator.paginate(await repository.audit.all(), page)
-    # END SOLUTION

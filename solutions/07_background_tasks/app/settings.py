@@ -30,14 +30,9 @@ class Settings(BaseSettings):
     # wherever that matters. SecretStr keeps it out of reprs, logs and tracebacks.
     secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     access_token_expire_minutes: int = Field(default=30, gt=0)
-    # SOLUTION 7.1
     # How long the stand-in mail server takes to take a message, in seconds
     # (EMAIL_DELAY_SECONDS): 0 by default, a few seconds to feel a slow one.
     email_delay_seconds: float = Field(default=0, ge=0, le=60)
-    # STUB
-    # # TODO 7.1: email_delay_seconds, a float from 0 to 60 (default 0), read from
-    # # EMAIL_DELAY_SECONDS
-    # END SOLUTION
 
 
 # Cached: the environment is read and validated once per process, and every

@@ -37,6 +37,8 @@ _products: dict[int, Product] = {}
 _product_ids = count(1)
 
 
+# TODO 1.8: give every operation exactly one tag: tags=["meta"] here and on
+# /health, tags=["users"] on /users/…, tags=["products"] on /products….
 @app.get("/")
 def read_root() -> Greeting:
     """Greet the client: the quickest proof that the app is up."""
