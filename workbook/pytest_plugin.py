@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +28,9 @@ BODY_EXCERPT = 600
 _sink = pytest.StashKey[IO[str]]()
 _outcomes = pytest.StashKey[dict[str, dict[str, Any]]]()
 _order = pytest.StashKey[list[str]]()
+# Each check's phases as pytest reported them: {"setup": "passed", ...}.
+_phases = pytest.StashKey[dict[str, dict[str, str]]]()
+OUTCOMES = frozenset({"pass", "fail", "todo", "error", "skip"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -176,21 +180,32 @@ def _recorder(item: pytest.Item) -> Any:
     return None
 
 
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """Every exception reachable from `error`: its cause, its context and, for
+    an exception group, its members, each once. Walked with a stack, not by
+    recursion: Starlette re-raises a middleware's exception through an
+    ExceptionGroup whose context leads back to it, so the graph has cycles."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [current.__cause__, current.__context__]
+        if isinstance(current, BaseExceptionGroup):
+            linked = [*current.exceptions, *linked]
+        # Reversed, so that the first member and the cause are looked at first.
+        stack.extend(e for e in reversed(linked) if e is not None)
+
+
 def _todo_text(error: BaseException) -> str | None:
     """The message of a TODO stub or a check's todo(), anywhere in the chain."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in _chain(error):
         name = type(current).__name__
         if name == "Todo" or (isinstance(current, NotImplementedError) and "TODO" in str(current)):
             return str(current) or "not started yet"
-        if isinstance(current, BaseExceptionGroup):
-            for inner in current.exceptions:
-                text = _todo_text(inner)
-                if text:
-                    return text
-        current = current.__cause__ or current.__context__
     return None
 
 
@@ -288,23 +303,67 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
     }
 
 
+def _unclassified(item: pytest.Item, why: str) -> dict[str, Any]:
+    """The grader could not tell what happened: an error naming the check, never
+    a pass (the grader fails closed)."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    name = doc.strip().split("\n")[0] or item.nodeid
+    return {
+        "outcome": "error",
+        "kind": "grader",
+        "message": f"the grader could not classify the outcome of the check {name!r} "
+        f"({item.nodeid}): {why}. This is counted as not done; please report it with "
+        "the code you graded.",
+    }
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
-    report: pytest.TestReport = outcome.get_result()
     results = item.config.stash[_outcomes]
+    phases = item.config.stash.setdefault(_phases, {}).setdefault(item.nodeid, {})
+    try:
+        report: pytest.TestReport = outcome.get_result()
+    except BaseException as error:  # another plugin's hook broke: no report to read
+        phases[call.when] = "broken"
+        results.setdefault(item.nodeid, _unclassified(item, f"{type(error).__name__}: {error}"))
+        return
+    phases[call.when] = report.outcome
     if item.nodeid in results:
         return  # the first problem (setup before call, call before teardown) is the one to tell
-    if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
-        results[item.nodeid] = classify(item, call.excinfo.value, call.when)
-    elif report.skipped:
-        results[item.nodeid] = {"outcome": "skip", "message": str(report.longrepr)[-300:]}
+    try:
+        if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+            results[item.nodeid] = classify(item, call.excinfo.value, call.when)
+        elif report.skipped:
+            results[item.nodeid] = {"outcome": "skip", "message": str(report.longrepr)[-300:]}
+    except Exception as error:  # a bug in classify, or an exception it cannot walk
+        results[item.nodeid] = _unclassified(
+            item, f"{type(error).__name__} while reading its exception: {_excerpt(str(error), 200)}"
+        )
+
+
+def verdict(item: pytest.Item) -> dict[str, Any]:
+    """The outcome to report: the classified one, else a pass only when every
+    phase of the check ran and passed; anything else is an error."""
+    result = item.config.stash[_outcomes].get(item.nodeid)
+    if result is not None:
+        if result.get("outcome") not in OUTCOMES:
+            return _unclassified(item, f"unknown outcome {result.get('outcome')!r}")
+        return result
+    phases = item.config.stash.get(_phases, {}).get(item.nodeid, {})
+    if phases and all(phases.get(when) == "passed" for when in ("setup", "call", "teardown")):
+        return {"outcome": "pass"}
+    seen = ", ".join(f"{when}: {state}" for when, state in phases.items()) or "no phase reported"
+    return _unclassified(item, f"it did not run to the end ({seen})")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     yield
-    result = item.config.stash[_outcomes].get(item.nodeid, {"outcome": "pass"})
+    try:
+        result = verdict(item)
+    except Exception as error:
+        result = _unclassified(item, f"{type(error).__name__}: {error}")
     _emit(
         item.config,
         "result",

@@ -37,12 +37,17 @@ class CheckOutcome:
         cls, event: dict[str, Any], doc: str = "", start: dict[str, Any] | None = None
     ) -> CheckOutcome:
         began = start or {}
+        outcome = event.get("outcome")
+        message = event.get("message", "")
+        if outcome not in _RANK:
+            # Fail closed: an outcome the grader does not know is never a pass.
+            outcome, message = "error", f"the grader could not classify this check ({outcome!r})"
         return cls(
             nodeid=event["nodeid"],
             req=event.get("req"),
             doc=doc,
-            outcome=event.get("outcome", "pass"),
-            message=event.get("message", ""),
+            outcome=outcome,
+            message=message,
             expected=event.get("expected"),
             sent=event.get("sent"),
             got=event.get("got"),
