@@ -8,7 +8,7 @@ random data. A check reads like a requirement:
         expect_json(response, {"status": "ok"})
 """
 
-from checks.support import learner
+from checks.support import learner, structure
 from checks.support.data import RandomData
 from checks.support.failures import (
     CheckFailure,
@@ -33,5 +33,6 @@ __all__ = [
     "expect_status",
     "fail",
     "learner",
+    "structure",
     "todo",
 ]
