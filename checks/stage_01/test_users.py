@@ -4,9 +4,9 @@ import asyncio
 import inspect
 
 import pytest
-from fastapi.routing import APIRoute
 
 from checks.support import body_of, expect_json, expect_status, fail
+from checks.support.structure import operations
 
 GUEST = {"username": "guest"}
 
@@ -61,7 +61,7 @@ def test_users_me_is_not_taken_for_a_user_id(client, app):
     if response.status_code == 200:
         expect_json(response, GUEST, exact=True)
         return
-    routes = [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]
+    routes = [r for r in operations(app) if "GET" in r.methods]
     paths = [route.path for route in routes]
     if "/users/me" not in paths:
         fail(

@@ -8,11 +8,11 @@ import typing
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, params
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from checks.support import RandomData, body_of, expect, fail, todo
 from checks.support.answers import errors_of, expect_ids_in_order, has_error, sent, show
+from checks.support.structure import route_for
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -156,23 +156,21 @@ def require_query_parameter(app: FastAPI, path: str, name: str, requirement: str
 
 def takes_query_model(app: FastAPI, method: str, path: str) -> bool:
     """Whether the operation's function has a parameter `Annotated[SomeModel, Query()]`."""
-    for route in app.routes:
-        if not (isinstance(route, APIRoute) and route.path == path):
+    route = route_for(app, method, path)
+    if route is None:
+        return False
+    try:
+        hints = typing.get_type_hints(route.endpoint, include_extras=True)
+    except Exception:  # a hint that does not resolve: no model we can see
+        return False
+    for name, hint in hints.items():
+        if name == "return" or typing.get_origin(hint) is not Annotated:
             continue
-        if method.upper() not in route.methods:
-            continue
-        try:
-            hints = typing.get_type_hints(route.endpoint, include_extras=True)
-        except Exception:  # a hint that does not resolve: no model we can see
-            return False
-        for name, hint in hints.items():
-            if name == "return" or typing.get_origin(hint) is not Annotated:
-                continue
-            base, *metadata = typing.get_args(hint)
-            if (
-                isinstance(base, type)
-                and issubclass(base, BaseModel)
-                and any(isinstance(item, params.Query) for item in metadata)
-            ):
-                return True
+        base, *metadata = typing.get_args(hint)
+        if (
+            isinstance(base, type)
+            and issubclass(base, BaseModel)
+            and any(isinstance(item, params.Query) for item in metadata)
+        ):
+            return True
     return False

@@ -9,13 +9,21 @@ import contextlib
 import importlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
-from checks.support import RandomData, body_of, expect, expect_status, fail, learner, todo
+from checks.support import (
+    RandomData,
+    body_of,
+    expect,
+    expect_status,
+    fail,
+    learner,
+    structure,
+    todo,
+)
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -110,24 +118,11 @@ class Counting:
 # --- Routes and what they depend on ------------------------------------------------------------
 
 
-def route(app: FastAPI, method: str, path: str) -> APIRoute | None:
-    routes = (candidate for candidate in app.routes if isinstance(candidate, APIRoute))
-    return next((r for r in routes if r.path == path and method in r.methods), None)
-
-
-def dependency_calls(found: APIRoute) -> Iterator[Callable[..., Any]]:
-    """Every dependency the route declares, its dependencies' dependencies too."""
-    pending = list(found.dependant.dependencies)
-    while pending:
-        dependant = pending.pop()
-        if dependant.call is not None:
-            yield dependant.call
-        pending.extend(dependant.dependencies)
-
-
 def depends_on(app: FastAPI, method: str, path: str, function: Callable[..., Any]) -> bool:
-    found = route(app, method, path)
-    return found is not None and any(call is function for call in dependency_calls(found))
+    """Whether METHOD path runs `function` as a dependency: its own, its router's
+    (`APIRouter(dependencies=…)`) or the app's."""
+    found = structure.route_for(app, method, path)
+    return found is not None and structure.depends_on(found, function)
 
 
 # --- Products and users ------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import inspect
 import time
 
 import pytest
-from fastapi.routing import APIRoute
 
 from checks.stage_06.db import Database
 from checks.stage_06.shop import (
@@ -28,7 +27,7 @@ from checks.stage_06.shop import (
     stored_product,
     tally,
 )
-from checks.support import expect, fail, learner, todo
+from checks.support import expect, fail, learner, structure, todo
 
 # The lock is held until GET / has answered a few times, and at most this long.
 HOLD_AT_MOST = 2.0
@@ -38,19 +37,11 @@ BLOCKED_AFTER = 1.0
 PROBE = "/"
 
 
-def _uses(dependant, calls) -> bool:
-    return any(sub.call in calls or _uses(sub, calls) for sub in dependant.dependencies)
-
-
 @pytest.mark.req("6.8")
 def test_routes_that_use_the_database_are_async(app):
     """Every route that depends on get_repository or get_session is an `async def` function."""
     calls = {learner.find("get_repository"), learner.find("get_session")}
-    routes = [
-        route
-        for route in app.routes
-        if isinstance(route, APIRoute) and _uses(route.dependant, calls)
-    ]
+    routes = [route for route in structure.operations(app) if structure.depends_on(route, calls)]
     sync = [route for route in routes if not inspect.iscoroutinefunction(route.endpoint)]
     if sync and all(route.path.startswith("/orders") for route in routes if route not in sync):
         # The skeleton's state: stage 5's routes as they were, only the new
