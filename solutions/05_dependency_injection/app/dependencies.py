@@ -9,9 +9,8 @@ a test can swap any of them: `app.dependency_overrides[get_repository] = …`.
 
 from collections.abc import Iterable, Iterator
 from typing import Annotated
-from uuid import uuid4
 
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Response
 
 from app.models import Page
 from app.repository import RecordT, Repository
@@ -46,7 +45,7 @@ def get_unit_of_work(
     savepoint = repository.savepoint()
     try:
         yield
-    except BaseException:
+    except Exception:
         # Undo the request's writes, then let the exception go on: FastAPI
         # turns it into the response (a 404, a 500). Swallowed here, the
         # client would get a 500 instead, and the real error would be lost.
@@ -86,28 +85,3 @@ class Paginator:
 
 
 PaginatorDep = Annotated[Paginator, Depends()]
-
-
-def get_request_id(
-    x_request_id: Annotated[
-        str | None, Header(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    ] = None,
-) -> str:
-    """The X-Request-ID the client sent, or a new one.
-
-    Its bounds keep junk out of logs and headers: a client that sends one
-    that is too long, or has other characters, gets a 422 that says so.
-    """
-    return x_request_id or uuid4().hex
-
-
-RequestIdDep = Annotated[str, Depends(get_request_id)]
-
-
-def echo_request_id(request_id: RequestIdDep, response: Response) -> None:
-    """Send the request id back: a client can quote it, a log line can carry it.
-
-    Given to the whole app with `FastAPI(dependencies=[Depends(echo_request_id)])`:
-    it runs for every route, and its header parameter shows on each one in /docs.
-    """
-    response.headers["X-Request-ID"] = request_id

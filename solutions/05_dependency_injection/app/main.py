@@ -3,16 +3,16 @@
 from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Body, Depends, FastAPI, Header, HTTPException, Path, Query, Response, status
+from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel
 
 from app.dependencies import (
     PaginatorDep,
     RepositoryDep,
     SettingsDep,
-    echo_request_id,
     unit_of_work,
 )
+from app.middleware import RequestIdMiddleware
 from app.models import (
     Category,
     Page,
@@ -30,9 +30,10 @@ app = FastAPI(
     version="1.0.0",
     description="A small shop API with users and products, built stage by stage "
     "in the FastAPI Workbook.",
-    # Dependencies of the whole app: run for every route, before its own.
-    dependencies=[Depends(echo_request_id)],
 )
+# Wraps every request, whatever answers it: a route, a 404 for an unknown
+# path, a 422, or a 500 when the app fails.
+app.add_middleware(RequestIdMiddleware)
 
 
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in

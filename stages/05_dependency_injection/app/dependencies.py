@@ -63,28 +63,3 @@ class Paginator:
 
 
 PaginatorDep = Annotated[Paginator, Depends()]
-
-
-def get_request_id(
-    x_request_id: Annotated[
-        str | None, Header(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    ] = None,
-) -> str:
-    """The X-Request-ID the client sent, or a new one.
-
-    Its bounds keep junk out of logs and headers: a client that sends one
-    that is too long, or has other characters, gets a 422 that says so.
-    """
-    raise NotImplementedError("TODO 5.7: An app-wide dependency echoes X-Request-ID (the client's, else a new one; a malformed one → 422)")
-
-
-RequestIdDep = Annotated[str, Depends(get_request_id)]
-
-
-def echo_request_id(request_id: RequestIdDep, response: Response) -> None:
-    """Send the request id back: a client can quote it, a log line can carry it.
-
-    Given to the whole app with `FastAPI(dependencies=[Depends(echo_request_id)])`:
-    it runs for every route, and its header parameter shows on each one in /docs.
-    """
-    raise NotImplementedError("TODO 5.7: An app-wide dependency echoes X-Request-ID (the client's, else a new one; a malformed one → 422)")

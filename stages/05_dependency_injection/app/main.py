@@ -25,6 +25,8 @@ app = FastAPI(
     description="A small shop API with users and products, built stage by stage "
     "in the FastAPI Workbook.",
 )
+# TODO 5.7: add RequestIdMiddleware (app/middleware.py) to the app, with
+# app.add_middleware(…), so that it wraps every request.
 
 
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
