@@ -29,10 +29,14 @@ class CurrentUser(BaseModel):
     username: str
 
 
+# TODO 2.2: a stand-in that read_user answers for now; delete it once
+# read_user returns the stored UserPublic.
 class UserRef(BaseModel):
     user_id: int
 
 
+# TODO 2.5: a stand-in for a product; store, list and return ProductPublic
+# records instead, then delete it.
 class Product(BaseModel):
     id: int
     name: str

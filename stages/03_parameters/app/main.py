@@ -66,6 +66,7 @@ def read_current_user() -> CurrentUser:
 @app.get("/users/{user_id}", tags=["users"])
 def read_user(user_id: int) -> UserPublic:
     """One user by id, or 404 when there is none with this id."""
+    # TODO 3.1: type user_id as UserId, so that an id below 1 is a 422
     user = _users.get(user_id)
     if user is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
@@ -95,7 +96,10 @@ def create_product(product: ProductCreate, response: Response) -> ProductPublic:
 
 
 @app.get("/products", tags=["products"])
-# TODO 3.2–3.5: limit and offset, a price range, tags, then one ProductFilter model
+# TODO 3.2: ?limit= (1–100, default 20) and ?offset= (≥ 0), oldest first
+# TODO 3.3: ?min_price= and ?max_price= (≥ 0, ends included), filtered before paging
+# TODO 3.4: ?tag= (repeatable): the products that carry every tag asked for
+# TODO 3.5: all of them as one ProductFilter query model, Annotated[ProductFilter, Query()]
 def list_products() -> list[ProductPublic]:
     """Every product, oldest first."""
     return list(_products.values())
@@ -104,6 +108,7 @@ def list_products() -> list[ProductPublic]:
 @app.get("/products/{product_id}", tags=["products"])
 def read_product(product_id: int) -> ProductPublic:
     """One product, or 404 when there is none with this id."""
+    # TODO 3.1: type product_id as ProductId, so that an id below 1 is a 422
     product = _products.get(product_id)
     if product is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
@@ -113,6 +118,7 @@ def read_product(product_id: int) -> ProductPublic:
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: int) -> None:
     """Delete a product; 204 means done, and there is nothing to send back."""
+    # TODO 3.1: type product_id as ProductId, so that an id below 1 is a 422
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
 

@@ -69,6 +69,8 @@ class ProductCreate(ProductBase):
                     "name": "Brass lantern",
                     "price": 24.5,
                     "description": "Hand-polished, with a glass chimney.",
+                    # TODO 3.6: "category": "garden" in the example, once products have one
+                    # TODO 3.4: "tags": ["outdoor", "gift"] in the example, once products have them
                 }
             ]
         },

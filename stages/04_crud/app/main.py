@@ -131,6 +131,8 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
     short, or empty, while matching products wait further on.
     """
     wanted_tags = set(filters.tag)
+    # TODO 4.4: keep only the products whose name contains filters.q, in any case
+    # (casefold() both sides), when it is given
     matching = (
         product
         for product in products

@@ -103,10 +103,16 @@ class ProductPublic(ProductBase):
 
 
 class ProductUpdate(BaseModel):
-    """The body of PATCH /products/{product_id}: any of a product's fields."""
+    """The body of PATCH /products/{product_id}: any of a product's fields.
 
-    # TODO 4.7: name, price, description, category and tags, each optional,
-    # with the bounds they have in ProductBase; null only for description
+    Every field may be left out, and only the fields sent are changed (read
+    them with `model_dump(exclude_unset=True)`). The bounds are ProductBase's:
+    a PATCH must not let in what a POST refuses.
+    """
+
+    # TODO 4.7: name, price, description, category and tags, each optional;
+    # null only for description
+    # TODO 4.9: with the bounds they have in ProductBase (a 1 MB name, 5,000 tags → 422)
 
 
 class ProductFilter(BaseModel):
@@ -126,7 +132,8 @@ class ProductFilter(BaseModel):
     max_price: float | None = Field(default=None, ge=0)
     # Singular: the URL repeats it once per value, ?tag=outdoor&tag=gift.
     tag: list[Tag] = Field(default_factory=list, max_length=10)
-    # TODO 4.4: q, a search in the products' names (1–100 characters)
+    # TODO 4.4: q, a search in the products' names
+    # TODO 4.9: bound q to 1–100 characters, like the name it searches
 
     @model_validator(mode="after")
     def check_price_range(self) -> Self:
