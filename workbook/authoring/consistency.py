@@ -207,3 +207,150 @@ def solution_of(stage: Stage, requirement_id: str) -> str:
 
 
 __all__ = ["Region", "parse", "problems", "record", "regions", "skeleton_files", "solution_of"]
+
+
+def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
+    """The skeleton with each function or class whose own TODOs are all done
+    replaced by the solution's function or class of the same name. Innermost
+    first: a method is completed on its own, while another of its class is not."""
+    wanted = _blocks(solution)
+    lines = skeleton.splitlines(keepends=True)
+    # Deepest names first, so replacing a method leaves its class's span valid
+    # for the blocks around it (spans are taken again after each change).
+    while True:
+        blocks = _blocks("".join(lines))
+        candidates = []
+        for name, (start, end) in blocks.items():
+            own = "".join(lines[start - 1 : end])
+            named = set(TODO.findall(own))
+            inner = [n for n in blocks if n.startswith(name + ".")]
+            if named and named <= done and name in wanted and not any(
+                TODO.findall("".join(lines[blocks[n][0] - 1 : blocks[n][1]])) for n in inner
+            ):
+                candidates.append((name, start, end))
+        if not candidates:
+            return "".join(lines)
+        name, start, end = max(candidates, key=lambda c: c[0].count("."))
+        sol_start, sol_end = wanted[name]
+        replacement = solution.splitlines(keepends=True)[sol_start - 1 : sol_end]
+        lines[start - 1 : end] = replacement
+
+
+def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
+    """The skeleton with the requirements in `done` completed from the solution
+    and the others left as they are: what a learner working in the README's
+    order has after finishing them. Functions and classes whose TODOs are all
+    done take the solution's version; then any other region is completed once
+    every requirement it names is done; import-only changes take the solution's
+    lines (the imports of code that is not written yet do no harm)."""
+    solution, skeleton = files_of(stage.solution), files_of(stage.folder)
+    result: dict[str, str] = {}
+    for path in sorted(solution.keys() | skeleton.keys()):
+        if path not in skeleton:
+            continue
+        old_text = solution.get(path, "")
+        old = old_text.splitlines(keepends=True)
+        new_text = _complete_blocks(old_text, skeleton[path], done)
+        new = new_text.splitlines(keepends=True)
+        out: list[str] = []
+        for tag, i1, i2, j1, j2 in _fine_opcodes(old, new):
+            if tag == "equal":
+                out.extend(new[j1:j2])
+                continue
+            # A hunk that names a TODO itself belongs to that TODO alone (one
+            # function can hold the TODOs of two requirements); otherwise to
+            # the requirements its region names.
+            start, end = _region(new_text, j1 + 1, j2)
+            named = set(TODO.findall("".join(new[j1:j2]))) or set(
+                TODO.findall("".join(new[start - 1 : end]))
+            )
+            imports_only = not named and all(_is_import(x) for x in old[i1:i2] + new[j1:j2])
+            needed = tag == "delete" and _defines_only_used_names(old[i1:i2], new_text)
+            take = (named and named <= done) or imports_only or needed
+            out.extend(old[i1:i2] if take else new[j1:j2])
+        result[path] = "".join(out)
+    return {path: _importable(text, result) for path, text in result.items()}
+
+
+def _top_level_names(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def _importable(text: str, files: dict[str, str]) -> str:
+    """`text` with the names it imports from its own app package cut down to
+    those the (partly completed) modules define: the solution's imports of
+    code that is not written yet would fail."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    lines = text.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if not (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "app"):
+            continue
+        module = files.get("app/" + "/".join(node.module.split(".")[1:]) + ".py")
+        if module is None:
+            continue
+        try:
+            ast.parse(module)
+        except SyntaxError:
+            continue  # a module that does not parse is reported when it is imported
+        defined = _top_level_names(module)
+        kept = [alias for alias in node.names if alias.name in defined]
+        if len(kept) == len(node.names):
+            continue
+        replacement = (
+            ast.unparse(ast.ImportFrom(module=node.module, names=kept, level=0)) + "\n"
+            if kept
+            else ""
+        )
+        lines[node.lineno - 1 : node.end_lineno] = [replacement]
+    return "".join(lines)
+
+
+def _fine_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with a replacement of n lines by n lines split into
+    n one-line replacements: each line can then belong to its own TODO."""
+    found = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            found += [("replace", i1 + n, i1 + n + 1, j1 + n, j1 + n + 1) for n in range(i2 - i1)]
+        else:
+            found.append((tag, i1, i2, j1, j2))
+    return found
+
+
+def _defines_only_used_names(lines: list[str], text: str) -> bool:
+    """Whether `lines` are whole definitions (functions, classes, assignments)
+    of names that `text` uses but does not define: a helper the solution added
+    that completed code calls."""
+    try:
+        tree = ast.parse("".join(lines))
+        used_tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined |= {t.id for t in targets if isinstance(t, ast.Name)}
+        else:
+            return False
+    used = {n.id for n in ast.walk(used_tree) if isinstance(n, ast.Name)}
+    return bool(defined) and defined <= used
