@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook import forking, paths, postgres, preloads, spawner, work_queue
+from workbook import forking, paths, postgres, preloads, spawner, stacks, work_queue
 from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 from workbook.stages import Stage
 
@@ -73,7 +73,12 @@ class _Spec:
 
 
 def _child_arguments(
-    spec: _Spec, events: Path, basetemp: Path, deselect: set[str], shard: tuple[int, int]
+    spec: _Spec,
+    events: Path,
+    basetemp: Path,
+    deselect: set[str],
+    shard: tuple[int, int],
+    stack_file: Path | None = None,
 ) -> list[str]:
     arguments = [
         "-c",
@@ -86,6 +91,11 @@ def _child_arguments(
         "workbook.pytest_plugin",
         "-p",
         "pytest_timeout",
+        # Enforces pytest-timeout's limits from a C thread, and writes the
+        # stacks of a hung check for the report (workbook/watchdog.py).
+        "-p",
+        "workbook.watchdog",
+        *([f"--wb-stacks={stack_file}"] if stack_file else []),
         # "--name=value" in one word: pytest looks for conftest.py files next to
         # every early argument it does not know, and a learner's folder must not
         # be one of them.
@@ -269,6 +279,7 @@ class _Shard:
     pid: int = 0
     events: Path = Path()
     output: Path = Path()
+    stacks: Path = Path()
     returncode: int | None = None
     finished: bool = False
 
@@ -276,8 +287,14 @@ class _Shard:
         name = f"{self.index}-{self.attempt}"
         self.events = spec.workdir / f"events-{name}.jsonl"
         self.output = spec.workdir / f"output-{name}.txt"
+        self.stacks = spec.workdir / f"stacks-{name}.txt"
         arguments = _child_arguments(
-            spec, self.events, spec.workdir / f"tmp-{name}", deselect, (self.index, self.count)
+            spec,
+            self.events,
+            spec.workdir / f"tmp-{name}",
+            deselect,
+            (self.index, self.count),
+            self.stacks,
         )
         launch = _fork if hasattr(os, "fork") else _spawn
         self.pid = launch(arguments, spec.workdir, self.output, _child_environment(spec.run_id))
@@ -324,6 +341,13 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
     return events
 
 
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def _tail(path: Path) -> str:
     if not path.exists():
         return ""
@@ -351,9 +375,20 @@ def _interrupted(events: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, b
 
 
 def _death_message(
-    returncode: int | None, seconds: float, timeout: float, loading: bool
+    returncode: int | None,
+    seconds: float,
+    timeout: float,
+    loading: bool,
+    stuck: stacks.Stuck | None = None,
+    target: Path = Path("."),
 ) -> tuple[str, str]:
+    """The kind of death ("timeout" or "exit") and the sentence that tells it.
+    `stuck` is what the watchdog's stacks show: only a stack with the learner's
+    own line running is called a loop of theirs."""
     where = "while importing your app" if loading else "during this check"
+    if stuck is not None:
+        limit = f"{max(timeout, round(seconds)):g} s"
+        return "timeout", _stuck_message(stuck, where, limit, loading, target)
     if returncode is None or seconds >= timeout - 0.5:
         hint = (
             "a loop at module level, or a call that waits forever (input(), a server "
@@ -365,6 +400,31 @@ def _death_message(
     return "exit", (
         f"the Python process exited {where} (exit code {returncode}): "
         "os._exit() or a crash in native code. Apps must never end the process."
+    )
+
+
+def _stuck_message(stuck: stacks.Stuck, where: str, limit: str, loading: bool, target: Path) -> str:
+    head = f"nothing came back {where} within {limit}"
+    if stuck.learner is not None and stuck.in_learners_code:
+        look = (
+            "a loop at module level, or a call that waits forever (input(), a server "
+            "started at import)"
+            if loading
+            else "an endless loop, or a call that waits forever"
+        )
+        place = stacks.shown(stuck.learner, target)
+        return f"{head}: your code was stuck in {place}. Look for {look}"
+    if stuck.learner is not None and stuck.innermost is not None:
+        return (
+            f"{head}: your code in {stacks.shown(stuck.learner, target)} was waiting in "
+            f"{stacks.shown(stuck.innermost, target)}. Look for a call that waits forever "
+            "(a lock that is never released, a request or query without a timeout)"
+        )
+    waiting = f" (the check was waiting in {stacks.shown(stuck.innermost, target)})"
+    return (
+        f"this check did not finish within {limit}, but none of your code was running "
+        f"when it was stopped{waiting if stuck.innermost else ''}. The machine may be "
+        "busy: run again. If it happens again, it may follow from another problem above"
     )
 
 
@@ -380,8 +440,9 @@ def _default_workers(serves: bool = False) -> int:
 class _Run:
     """Everything the children of one grading run have reported so far."""
 
-    def __init__(self, check_timeout: float) -> None:
+    def __init__(self, check_timeout: float, target: Path = Path(".")) -> None:
         self.check_timeout = check_timeout
+        self.target = target
         self.collected: dict[str, dict[str, Any]] = {}
         self.outcomes: dict[str, CheckOutcome] = {}
         self.load_error: str | None = None
@@ -419,8 +480,14 @@ class _Run:
                 shard.returncode, self.outputs[shard.index]
             )
             return False
+        stuck = stacks.find(_text(shard.stacks), self.target) if shard.stacks.name else None
         kind, message = _death_message(
-            shard.returncode, time.time() - running["t"], self.check_timeout, loading
+            shard.returncode,
+            time.time() - running["t"],
+            self.check_timeout,
+            loading,
+            stuck,
+            self.target,
         )
         if loading:
             self.load_error = self.load_error or message[0].upper() + message[1:] + "."
@@ -445,7 +512,7 @@ class _Grading:
 
     def __init__(self, spec: _Spec, count: int) -> None:
         self.spec = spec
-        self.run = _Run(spec.timeout)
+        self.run = _Run(spec.timeout, spec.target)
         self.active = [_Shard(index, count) for index in range(count)]
         for shard in self.active:
             shard.start(spec, deselect=set())
@@ -464,11 +531,20 @@ class _Grading:
             finished = any(event["event"] == "finished" for event in events)
             if out_of_time or finished or self.run.load_error:
                 continue
-            if self.run.died(shard, events):
+            if self.run.died(shard, events) and self._checks_left():
                 shard.start(self.spec, deselect=set(self.run.outcomes))
                 self.active.append(shard)
         if self.run.load_error:
             self.stop()  # the other children will only find the same error
+
+    def _checks_left(self) -> bool:
+        """Whether a new child would find a check to run: with a shared queue,
+        once every check has been handed out, the ones still running belong
+        to the other children, and starting one more only costs time."""
+        queue = self.spec.queue
+        if queue is None:
+            return True
+        return work_queue.taken(queue) < len(self.run.collected)
 
     def stop(self) -> None:
         for shard in self.active:

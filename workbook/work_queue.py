@@ -32,6 +32,12 @@ def create(path: Path) -> Path:
     return path
 
 
+def taken(path: Path) -> int:
+    """How many checks have been handed out so far (read without the lock: a
+    child may take one more at the same moment, never one fewer)."""
+    return int.from_bytes(path.read_bytes()[:_WIDTH] or bytes(_WIDTH), "little")
+
+
 class WorkQueue:
     """A child's handle on the shared counter."""
 

@@ -1,0 +1,78 @@
+"""Diagnoses that stay true: a timeout is called a loop in the learner's code
+only when the watchdog's stack shows their code running (issue 18, item 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbook import grading, paths, stacks
+
+TARGET = Path("/home/learner/workbook/stages/01_app")
+LIBRARY = "/venv/lib/python3.11/site-packages"
+
+
+def _dump(*threads: list[tuple[str, int, str]]) -> str:
+    lines = ["Timeout (0:00:10)!"]
+    for number, frames in enumerate(threads):
+        lines.append(f"Thread 0x00007f00000{number:04d} (most recent call first):")
+        lines += [f'  File "{file}", line {line} in {function}' for file, line, function in frames]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def test_a_loop_in_the_learners_handler_is_named_with_its_place() -> None:
+    text = _dump(
+        [(f"{LIBRARY}/anyio/_backends/_asyncio.py", 900, "run")],
+        [
+            (f"{TARGET}/app/main.py", 12, "read_health"),
+            (f"{LIBRARY}/starlette/concurrency.py", 40, "run_in_threadpool"),
+        ],
+    )
+    stuck = stacks.find(text, TARGET)
+    assert stuck is not None and stuck.in_learners_code
+    kind, message = grading._death_message(1, 10.2, 10, False, stuck, TARGET)
+    assert kind == "timeout"
+    assert "your code was stuck in read_health (01_app/app/main.py, line 12" in message
+    assert "endless loop" in message
+
+
+def test_a_learners_call_waiting_in_a_library_names_both_and_no_loop() -> None:
+    text = _dump(
+        [
+            (f"{LIBRARY}/httpx/_client.py", 1013, "send"),
+            (f"{TARGET}/app/mail.py", 7, "send_welcome"),
+            (f"{TARGET}/app/main.py", 30, "create_user"),
+        ]
+    )
+    stuck = stacks.find(text, TARGET)
+    _, message = grading._death_message(1, 10.1, 10, False, stuck, TARGET)
+    assert "send_welcome (01_app/app/mail.py, line 7" in message  # the deepest of theirs
+    assert "httpx/_client.py, line 1013" in message  # library path shown short
+    assert "endless loop" not in message
+
+
+def test_a_timeout_with_none_of_the_learners_code_running_is_not_called_a_loop() -> None:
+    check = paths.REPO / "checks" / "stage_06" / "test_event_loop.py"
+    text = _dump(
+        [(f"{LIBRARY}/httpx/_client.py", 1013, "send"), (str(check), 90, "_while_locked")]
+    )
+    stuck = stacks.find(text, TARGET)
+    assert stuck is not None and not stuck.in_learners_code
+    _, message = grading._death_message(1, 10.1, 10, False, stuck, TARGET)
+    assert "endless loop" not in message
+    assert "none of your code was running" in message
+    assert "checks/stage_06/test_event_loop.py, line 90" in message
+    assert "run again" in message
+
+
+def test_a_library_inside_the_target_folder_is_not_the_learners_code() -> None:
+    text = _dump(
+        [
+            (f"{TARGET}/.venv/lib/python3.11/site-packages/pydantic/main.py", 280, "__init__"),
+            (f"{TARGET}/app/main.py", 9, "<module>"),
+        ]
+    )
+    stuck = stacks.find(text, TARGET)
+    assert stuck is not None and stuck.learner is not None
+    assert stuck.learner.file.endswith("app/main.py")
+    assert not stuck.in_learners_code

@@ -1,0 +1,108 @@
+"""Where a stopped check was stuck, read from the stacks the watchdog wrote
+(`faulthandler`'s format) just before it ended the process.
+
+A timeout is only called an endless loop in the learner's code when the stack
+shows their code running at the time; otherwise the report says where the
+process was waiting instead (a check waiting on a live server, a library
+waiting on a lock), which is no proof of a loop.
+"""
+
+from __future__ import annotations
+
+import linecache
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook import paths
+
+_FRAME = re.compile(r'^\s+File "(?P<file>.*)", line (?P<line>\d+) in (?P<function>.+)$')
+_LIBRARY = ("site-packages", "dist-packages", "/lib/python")
+
+
+@dataclass(frozen=True)
+class Frame:
+    file: str
+    line: int
+    function: str
+
+    def source(self) -> str:
+        return linecache.getline(self.file, self.line).strip()
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """The learner's frame deepest in the stuck thread, and the library or
+    check frame the thread was in at the time, if it was not their code."""
+
+    learner: Frame | None
+    innermost: Frame | None
+
+    @property
+    def in_learners_code(self) -> bool:
+        """Their own line was the one running (a loop, or a blocking call into C)."""
+        return self.learner is not None and self.learner == self.innermost
+
+
+def parse(text: str) -> list[list[Frame]]:
+    """Each thread's frames, most recent first."""
+    threads: list[list[Frame]] = []
+    for line in text.splitlines():
+        if line.startswith(("Thread 0x", "Current thread 0x")):
+            threads.append([])
+            continue
+        match = _FRAME.match(line)
+        if match and threads:
+            threads[-1].append(Frame(match["file"], int(match["line"]), match["function"].strip()))
+    return threads
+
+
+def _is_learners(frame: Frame, root: str) -> bool:
+    return frame.file.startswith(root) and not any(part in frame.file for part in _LIBRARY)
+
+
+def find(text: str, target: Path) -> Stuck | None:
+    """Where the learner's code was stuck, or where the process was waiting;
+    None when the text holds no stack at all."""
+    threads = [frames for frames in parse(text) if frames]
+    if not threads:
+        return None
+    root = str(target.resolve()) + "/"
+    best: tuple[int, Frame, Frame] | None = None
+    for frames in threads:
+        depth = next((i for i, frame in enumerate(frames) if _is_learners(frame, root)), None)
+        if depth is not None and (best is None or depth < best[0]):
+            best = (depth, frames[depth], frames[0])
+    if best is not None:
+        return Stuck(learner=best[1], innermost=best[2])
+    # None of the learner's code was running: say where the check waited.
+    checks = str(paths.REPO / "checks") + "/"
+    for frames in threads:
+        for frame in frames:
+            if frame.file.startswith(checks):
+                return Stuck(learner=None, innermost=frame)
+    return Stuck(learner=None, innermost=threads[0][0])
+
+
+def shown(frame: Frame, target: Path) -> str:
+    """`read_health (app/main.py, line 9: while True:)`"""
+    for base in (target.resolve().parent, paths.REPO):
+        try:
+            name = str(Path(frame.file).relative_to(base))
+            break
+        except ValueError:
+            continue
+    else:
+        name = _library_name(frame.file)
+    source = frame.source()
+    where = f"{name}, line {frame.line}" + (f": {source}" if source else "")
+    function = "the module" if frame.function == "<module>" else frame.function
+    return f"{function} ({where})"
+
+
+def _library_name(file: str) -> str:
+    """`sqlalchemy/engine/base.py` rather than the whole path to site-packages."""
+    for marker in ("site-packages/", "dist-packages/"):
+        if marker in file:
+            return file.split(marker, 1)[1]
+    return Path(file).name
