@@ -80,5 +80,8 @@ def write(stage: Stage, name: str, description: str, restyled: Path) -> Path:
     folder = VARIANTS / stage.name / name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / META).write_text(f"description = {json.dumps(description)}\n", "utf-8")
-    (folder / PATCH).write_text(make(files_of(stage.solution), files_of(restyled)), "utf-8")
+    # One line of context: the restyling touches decorators and imports, and
+    # a docstring edited in the solution next to them must not break the patch.
+    patch = make(files_of(stage.solution), files_of(restyled), context=1)
+    (folder / PATCH).write_text(patch, "utf-8")
     return folder

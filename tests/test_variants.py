@@ -1,0 +1,30 @@
+"""Correct solutions written in another style than the reference pass every
+requirement: a check must not demand more than its criterion says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import STAGES, need
+from workbook import grading
+from workbook.authoring import variants
+from workbook.authoring.variants import Variant
+
+ALL = [variant for stage in STAGES for variant in variants.of_stage(stage)]
+
+
+@pytest.mark.parametrize("variant", ALL, ids=str)
+def test_the_variant_passes_every_requirement(variant: Variant, tmp_path: Path) -> None:
+    need(variant.database)
+    target = variants.apply(variant, tmp_path / variant.stage.name)
+    result = grading.grade(variant.stage, target, database=variant.database)
+    assert result.error is None, result.error
+    wrong = {r.id: r.message for r in result.requirements if r.status != "pass"}
+    assert not wrong, f"{variant} ({variant.description}) is marked wrong: {wrong}"
+
+
+def test_every_stage_up_to_four_has_a_router_variant() -> None:
+    with_routers = {v.stage.number for v in ALL if "router" in v.name}
+    assert {1, 2, 3, 4} <= with_routers
