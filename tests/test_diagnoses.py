@@ -29,7 +29,8 @@ def test_a_loop_in_the_learners_handler_is_named_with_its_place() -> None:
         ],
     )
     stuck = stacks.find(text, TARGET)
-    assert stuck is not None and stuck.in_learners_code
+    assert stuck is not None
+    assert stuck.in_learners_code
     kind, message = grading._death_message(1, 10.2, 10, False, stuck, TARGET)
     assert kind == "timeout"
     assert "your code was stuck in read_health (01_app/app/main.py, line 12" in message
@@ -53,11 +54,10 @@ def test_a_learners_call_waiting_in_a_library_names_both_and_no_loop() -> None:
 
 def test_a_timeout_with_none_of_the_learners_code_running_is_not_called_a_loop() -> None:
     check = paths.REPO / "checks" / "stage_06" / "test_event_loop.py"
-    text = _dump(
-        [(f"{LIBRARY}/httpx/_client.py", 1013, "send"), (str(check), 90, "_while_locked")]
-    )
+    text = _dump([(f"{LIBRARY}/httpx/_client.py", 1013, "send"), (str(check), 90, "_while_locked")])
     stuck = stacks.find(text, TARGET)
-    assert stuck is not None and not stuck.in_learners_code
+    assert stuck is not None
+    assert not stuck.in_learners_code
     _, message = grading._death_message(1, 10.1, 10, False, stuck, TARGET)
     assert "endless loop" not in message
     assert "none of your code was running" in message
@@ -73,6 +73,7 @@ def test_a_library_inside_the_target_folder_is_not_the_learners_code() -> None:
         ]
     )
     stuck = stacks.find(text, TARGET)
-    assert stuck is not None and stuck.learner is not None
+    assert stuck is not None
+    assert stuck.learner is not None
     assert stuck.learner.file.endswith("app/main.py")
     assert not stuck.in_learners_code
