@@ -341,3 +341,22 @@ def test_a_new_stage_is_picked_up_by_make_test_at_once(tmp_path: Path) -> None:
     again = run_cli("new-stage", str(number), "other", "Other", state=tmp_path / "state", repo=repo)
     assert again.returncode == 2
     assert "exists already" in again.stderr
+
+
+# Hints on a finished stage, and `run` -----------------------------------------
+
+
+def test_hint_on_a_finished_stage_says_so_and_names_the_next(state: Path) -> None:
+    save_result(state, FIRST.name, "pass", ["pass"] * len(FIRST.requirements))
+    completed = run_cli("hint", FIRST.name, state=state)
+    assert completed.returncode == 0
+    assert f"Stage {FIRST.number} is done" in completed.stdout
+    assert f"Next: stage {SECOND.number}, {SECOND.title}" in completed.stdout
+    assert f"`make check STAGE={SECOND.number}`" in completed.stdout
+    assert "Hint 1 of" not in completed.stdout  # no ladder climbed
+    assert not (state / "hints.json").exists() or FIRST.name not in (
+        state / "hints.json"
+    ).read_text()
+    # A requirement named outright still gets its hint.
+    named = run_cli("hint", FIRST.name, FIRST.requirements[0].id, state=state)
+    assert f"for {FIRST.requirements[0].id}:" in named.stdout

@@ -12,7 +12,7 @@ import textwrap
 
 from workbook import paths, state
 from workbook.authoring.consistency import solution_of
-from workbook.stages import Requirement, Stage
+from workbook.stages import Requirement, Stage, all_stages
 
 
 def _first_unfinished(stage: Stage) -> Requirement:
@@ -37,21 +37,55 @@ def solution_rung(stage: Stage, requirement: Requirement) -> str:
     )
 
 
+def _finished(stage: Stage) -> str | None:
+    """What to say when the stage's last check passed everything, else None."""
+    last = state.last_result(stage.name) or {}
+    statuses = {r["id"]: r["status"] for r in last.get("requirements", [])}
+    if last.get("status") != "pass" or any(
+        statuses.get(r.id) != "pass" for r in stage.requirements
+    ):
+        return None
+    text = (
+        f"Stage {stage.number} is done: all {len(stage.requirements)} requirements passed "
+        "your last `make check`, so there is no hint left to give here."
+    )
+    later = [other for other in all_stages() if other.number > stage.number]
+    if later:
+        following = later[0]
+        text += (
+            f"\nNext: stage {following.number}, {following.title}. Read "
+            f"{paths.shown(following.folder / 'README.md')}, then "
+            f"`make check STAGE={following.number}`."
+        )
+    else:
+        text += "\nThat is the last stage in this copy of the workbook."
+    first = stage.requirements[0].id
+    return (
+        text + f"\n(A hint for one requirement all the same: "
+        f"`make hint STAGE={stage.number} ARGS={first}`.)"
+    )
+
+
 def show(stage: Stage, req_id: str | None) -> int:
+    if not req_id and (done := _finished(stage)):
+        print(done)
+        return 0
     requirement = stage.requirement(req_id) if req_id else _first_unfinished(stage)
-    ladder = [*requirement.hints, solution_rung(stage, requirement)]
-    rung = min(state.hint_rung(stage.name, requirement.id), len(ladder) - 1)
-    locked = rung == len(ladder) - 1 and not state.has_attempted(stage.name, requirement.id)
+    # The stage's hints, then the solution (read only when that rung is shown).
+    rungs = len(requirement.hints) + 1
+    rung = min(state.hint_rung(stage.name, requirement.id), rungs - 1)
+    locked = rung == rungs - 1 and not state.has_attempted(stage.name, requirement.id)
     if locked:
         rung -= 1
-    print(f"Hint {rung + 1} of {len(ladder)} for {requirement.id}: {requirement.summary}")
+    text = requirement.hints[rung] if rung < rungs - 1 else solution_rung(stage, requirement)
+    print(f"Hint {rung + 1} of {rungs} for {requirement.id}: {requirement.summary}")
     print()
-    print(textwrap.indent(ladder[rung], "  "))
+    print(textwrap.indent(text, "  "))
     print()
     if locked:
         print("The last hint shows the reference solution. It unlocks once you have tried:")
         print(f"write your attempt, run `make check STAGE={stage.number}`, and ask again.")
-    elif rung + 1 < len(ladder):
+    elif rung + 1 < rungs:
         state.set_hint_rung(stage.name, requirement.id, rung + 1)
         print(f"Still stuck? `make hint STAGE={stage.number}` again gives the next hint.")
     return 0
