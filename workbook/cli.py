@@ -173,7 +173,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from workbook import serve
 
     stage = _stage_to_check(args.stage)
-    return serve.serve(stage, _target(stage, args.target), port=args.port)
+    return serve.serve(stage, _target(stage, args.target), port=args.port, fresh=args.fresh)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -290,6 +290,23 @@ def cmd_skeletons(args: argparse.Namespace) -> int:
     return EXIT_FAILED if found else EXIT_OK
 
 
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from workbook.authoring import lessons
+    from workbook.stages import all_stages
+
+    stages = [_stage(spec) for spec in args.stages] if args.stages else all_stages()
+    found = []
+    for stage in stages:
+        if args.write and lessons.write(stage):
+            print(f"rewrote stages/{stage.name}/README.md from stage.toml and its examples")
+        found += lessons.problems(stage)
+    for problem in found:
+        print(problem)
+    if not found:
+        print("Every README is in step with its stage.toml and its examples.")
+    return EXIT_FAILED if found else EXIT_OK
+
+
 def _add_grading_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("stage", nargs="?", help="4, 04 or 04_crud (default: the next unfinished)")
     command.add_argument("--target", help="stages (default), solutions, or a folder holding app/")
@@ -329,6 +346,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("stage", nargs="?")
     run.add_argument("--target", help="stages (default), solutions, or a folder holding app/")
     run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--fresh", action="store_true", help="start with an empty database (.workbook/run/)"
+    )
     run.set_defaults(handler=cmd_run)
 
     hint = commands.add_parser("hint", help="the next hint for a requirement")
@@ -372,6 +392,14 @@ def parser() -> argparse.ArgumentParser:
         "--record", action="store_true", help="first record solutions/*/skeleton.patch anew"
     )
     skeletons.set_defaults(handler=cmd_skeletons)
+    lessons = commands.add_parser(
+        "lessons", help="check that each README matches its stage.toml criteria and examples"
+    )
+    lessons.add_argument("stages", nargs="*")
+    lessons.add_argument(
+        "--write", action="store_true", help="first regenerate the acceptance lists and examples"
+    )
+    lessons.set_defaults(handler=cmd_lessons)
     return root
 
 

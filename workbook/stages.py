@@ -24,8 +24,9 @@ class StageError(Exception):
 @dataclass(frozen=True)
 class Requirement:
     id: str
-    summary: str
+    summary: str  # one line: the report shows it
     hints: tuple[str, ...]
+    criterion: str = ""  # the exact promise; the README's acceptance list shows it
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,12 @@ def load_stage(folder: Path) -> Stage:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: {error}") from error
     try:
         requirements = tuple(
-            Requirement(id=str(r["id"]), summary=r["summary"], hints=tuple(r["hints"]))
+            Requirement(
+                id=str(r["id"]),
+                summary=r["summary"],
+                hints=tuple(r["hints"]),
+                criterion=r.get("criterion", ""),
+            )
             for r in data["requirements"]
         )
         stage = Stage(
