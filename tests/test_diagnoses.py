@@ -4,6 +4,11 @@ only when the watchdog's stack shows their code running (issue 18, item 5)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from workbook import grading, paths, stacks
 
@@ -77,3 +82,49 @@ def test_a_library_inside_the_target_folder_is_not_the_learners_code() -> None:
     assert stuck.learner is not None
     assert stuck.learner.file.endswith("app/main.py")
     assert not stuck.in_learners_code
+
+
+class _Config:
+    def getoption(self, name: str) -> str:
+        return str(TARGET)
+
+
+class _Item:
+    """What classify() reads of a pytest item."""
+
+    funcargs: dict = {}  # noqa: RUF012 - read only
+    config = _Config()
+
+
+class Limits(BaseModel):
+    most: int
+
+
+def limits() -> Limits:
+    """A dependency that builds its model wrongly: pydantic raises, in its own code."""
+    return Limits(most="many")  # type: ignore[arg-type]
+
+
+def _raised_by_the_app() -> BaseException:
+    app = FastAPI()
+
+    @app.get("/")
+    def read(found: Annotated[Limits, Depends(limits)]) -> dict[str, int]:
+        return {"most": found.most}
+
+    try:
+        TestClient(app).get("/")
+    except Exception as error:
+        return error
+    raise AssertionError("the app did not raise")
+
+
+def test_an_error_raised_in_library_code_is_not_shown_as_the_learners_line() -> None:
+    from workbook.pytest_plugin import classify
+
+    outcome = classify(_Item(), _raised_by_the_app(), "call")  # type: ignore[arg-type]
+    assert outcome["outcome"] == "error"
+    assert "the response had an unexpected shape" not in outcome["message"]
+    assert "pydantic/main.py, line" in outcome["message"]
+    assert "(main.py:" not in outcome["message"]
+    assert "none of your lines is in its traceback" in outcome["message"]

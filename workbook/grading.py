@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook import forking, paths, postgres, preloads, spawner, stacks, work_queue
+from workbook import causes, forking, paths, postgres, preloads, spawner, stacks, work_queue
 from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 from workbook.stages import Stage
 
@@ -648,6 +648,7 @@ def grade_stage(stage: Stage, target: Path, **options: Any) -> StageResult:
     result = results["sqlite"]
     if "postgresql" in results and result.error is None:
         result = merge(result, results["postgresql"], "PostgreSQL")
+        causes.diagnose(result)
         notes.append("Checked on SQLite and on PostgreSQL.")
     result.notes.extend(notes)
     return result
@@ -684,4 +685,6 @@ def _assemble(
     error = load_error
     if strays and error is None:
         error = f"checks name requirements that stage.toml does not have: {', '.join(strays)}"
-    return StageResult(stage, target, results, error=error, seed=seed, output=output)
+    result = StageResult(stage, target, results, error=error, seed=seed, output=output)
+    causes.diagnose(result)
+    return result

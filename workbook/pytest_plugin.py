@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import time
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
+from workbook import stacks
 from workbook.app_loader import AppLoadError, where
 from workbook.work_queue import WorkQueue
 
@@ -291,10 +291,12 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
     if isinstance(error, AssertionError):
         text = str(error).split("\nassert ")[0].strip() or "a check's assertion failed"
         return {"outcome": "fail", "message": _excerpt(text, 400), **exchange}
+    from_app = stacks.raised_in_app(error)
+    if from_app is not None:
+        return {"outcome": "error", "kind": "crash", "message": from_app, **exchange}
     # The check itself tripped over the response (a missing key, a wrong type):
-    # the answer had an unexpected shape.
-    frame = traceback.extract_tb(error.__traceback__)[-1:]
-    detail = f" ({Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
+    # the answer had an unexpected shape. Never a library's line as the place.
+    detail = stacks.check_line(error)
     return {
         "outcome": "fail",
         "message": f"the response had an unexpected shape: {type(error).__name__}: "

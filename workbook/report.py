@@ -108,12 +108,21 @@ def _requirements(result: StageResult) -> Table:
         if result.error is not None:
             continue  # the load error above says it all
         wrong = requirement.status in ("fail", "error")
+        if wrong and requirement.blocked_by:
+            # Told once, under the first requirement the problem breaks.
+            table.add_row("", "", Text(requirement.message, style="dim"))
+            continue
         hint = requirement.requirement.hints[0] if wrong or requirement is first_todo else None
         details = _details(requirement.first_problem if wrong else None, hint)
         if wrong and details is None:
             details = _details(None, requirement.message)
         if details is not None:
             table.add_row("", "", details)
+        if wrong and requirement.also_breaks:
+            others = ", ".join(requirement.also_breaks)
+            table.add_row(
+                "", "", Text(f"The same problem also breaks {others}: fix it here first.")
+            )
     return table
 
 
@@ -176,22 +185,32 @@ def _score(result: StageResult, console: Console) -> None:
     if result.error is not None:
         console.print("Next: fix the problem above, then run the check again.")
         return
-    wrong = [r for r in result.requirements if r.status in ("fail", "error")]
-    todo = [r for r in result.requirements if r.status == "todo"]
-    if wrong:
-        ids = ", ".join(r.id for r in wrong)
-        console.print(f"Next: fix {ids} (details above). More help: `make hint STAGE={number}`.")
-    elif todo:
-        console.print(
-            f"Next: {todo[0].id} — {todo[0].requirement.summary}. "
-            f"More help: `make hint STAGE={number}`."
-        )
+    console.print(next_step(result))
     if result.seed:
         console.print(
             Text(
                 f"(random data seed {result.seed}; `--seed {result.seed}` replays it)", style="dim"
             )
         )
+
+
+def next_step(result: StageResult) -> str:
+    """The first requirement in the README's order that is not done: the one
+    to work on, whether it is wrong or still to do; then any later ones that
+    are wrong for a reason of their own."""
+    number = result.stage.number
+    open_ = [r for r in result.requirements if r.status != "pass"]
+    if not open_:
+        return ""
+    first = open_[0]
+    if first.status in ("fail", "error"):
+        line = f"Next: fix {first.id} (details above)"
+    else:
+        line = f"Next: {first.id} — {first.requirement.summary}"
+    later = [r.id for r in open_[1:] if r.status in ("fail", "error") and not r.blocked_by]
+    if later:
+        line += f". Also wrong: {', '.join(later)}"
+    return line + f". More help: `make hint STAGE={number}`."
 
 
 def render_durations(result: StageResult, out: Console, count: int) -> None:

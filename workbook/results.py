@@ -68,6 +68,12 @@ class RequirementResult:
     requirement: Requirement
     status: Status
     checks: list[CheckOutcome] = field(default_factory=list)
+    # Checks whose problem is an earlier requirement's (the same crash, the
+    # same message, or a check that says it needs that requirement), by the
+    # id of that requirement: the report tells the problem once, there.
+    knock_on: dict[str, str] = field(default_factory=dict)
+    # The later requirements this one's problem also breaks.
+    also_breaks: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -75,14 +81,28 @@ class RequirementResult:
 
     @property
     def first_problem(self) -> CheckOutcome | None:
+        """The problem to tell: this requirement's own, before one it only
+        inherits from an earlier requirement."""
         problems = [c for c in self.checks if c.outcome not in ("pass", "skip")]
-        return max(problems, key=lambda c: _RANK[c.outcome]) if problems else None
+        own = [c for c in problems if c.nodeid not in self.knock_on]
+        shown = own or problems
+        return max(shown, key=lambda c: _RANK[c.outcome]) if shown else None
+
+    @property
+    def blocked_by(self) -> str | None:
+        """The earlier requirement whose problem is all that is wrong here."""
+        if self.status not in ("fail", "error"):
+            return None
+        problem = self.first_problem
+        return self.knock_on.get(problem.nodeid) if problem is not None else None
 
     @property
     def message(self) -> str:
         problem = self.first_problem
         if problem is None:
             return "" if self.checks else "no check grades this requirement (a workbook bug)"
+        if self.blocked_by:
+            return blocked_message(self.blocked_by)
         return describe(problem)
 
 
@@ -124,6 +144,7 @@ class StageResult:
                     "summary": r.requirement.summary,
                     "status": r.status,
                     "message": r.message,
+                    "blocked_by": r.blocked_by,
                 }
                 for r in self.requirements
             ],
@@ -134,6 +155,13 @@ class StageResult:
         path.write_text(
             json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+
+
+def blocked_message(cause: str) -> str:
+    return (
+        f"blocked by {cause}: the same problem, told under {cause} above. "
+        f"Fix {cause} first, then check again"
+    )
 
 
 def requirement_status(checks: list[CheckOutcome]) -> Status:
@@ -147,7 +175,7 @@ def requirement_status(checks: list[CheckOutcome]) -> Status:
 
 
 def sent_line(sent: dict[str, Any]) -> str:
-    """"POST /products", or a check's own words for what it sent."""
+    """ "POST /products", or a check's own words for what it sent."""
     return " ".join(part for part in (sent.get("method"), sent.get("url")) if part)
 
 

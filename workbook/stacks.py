@@ -106,3 +106,47 @@ def _library_name(file: str) -> str:
         if marker in file:
             return file.split(marker, 1)[1]
     return Path(file).name
+
+
+def _frames_of(error: BaseException) -> list[Frame]:
+    """The traceback's frames, outermost first."""
+    import traceback
+
+    return [
+        Frame(summary.filename, summary.lineno or 0, summary.name)
+        for summary in traceback.extract_tb(error.__traceback__)
+    ]
+
+
+def _is_library(frame: Frame) -> bool:
+    return any(part in frame.file for part in _LIBRARY) or frame.file.startswith("<")
+
+
+def raised_in_app(error: BaseException) -> str | None:
+    """For an exception the checks' client brought back from the app with none
+    of the learner's lines in its traceback (the app was built wrongly, so
+    FastAPI or pydantic raised it): a message that says so and where, never a
+    library's line presented as the learner's. None if the check raised it."""
+    frames = _frames_of(error)
+    checks = str(paths.REPO / "checks") + "/"
+    last_check = max((i for i, f in enumerate(frames) if f.file.startswith(checks)), default=-1)
+    inside = frames[last_check + 1 :]
+    if not any("/starlette/" in f.file or "/fastapi/" in f.file for f in inside):
+        return None
+    library = inside[-1]
+    return (
+        f"the app raised {type(error).__name__} while handling the request: "
+        f"{str(error).strip()[:300]}\nIt was raised in library code "
+        f"({_library_name(library.file)}, line {library.line}, in {library.function}) and "
+        "none of your lines is in its traceback: look at how your code declares what "
+        "FastAPI builds for it (a Depends(), a parameter, a model or a return type)"
+    )
+
+
+def check_line(error: BaseException) -> str:
+    """` (test_users.py:40)`: the deepest frame of the checks' own code, for an
+    error a check tripped over; never a library's line."""
+    for frame in reversed(_frames_of(error)):
+        if not _is_library(frame):
+            return f" ({Path(frame.file).name}:{frame.line})"
+    return ""
