@@ -133,7 +133,11 @@ def cmd_reset(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing changed.")
             return EXIT_FAILED
-    kept = reset.reset(stage)
+    try:
+        kept = reset.reset(stage)
+    except reset.ResetError as error:
+        print(f"workbook: reset: {error}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"Stage {stage.number} is back to its skeleton.")
     print(f"Your previous files are in {paths.shown(kept)}/app")
     return EXIT_OK
