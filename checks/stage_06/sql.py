@@ -1,0 +1,68 @@
+"""What SQL the learner's app sends, seen from inside the process: every
+statement any SQLAlchemy engine runs while a block is open, with the number of
+rows it brought back to Python."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Statement:
+    sql: str
+    rows: int
+
+
+@dataclass
+class StatementLog:
+    statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Rows fetched by every statement of the block, together."""
+        return sum(statement.rows for statement in self.statements)
+
+    def summary(self, limit: int = 6) -> str:
+        shown = [
+            f"{statement.rows:>5} rows  {' '.join(statement.sql.split())[:110]}"
+            for statement in self.statements[:limit]
+        ]
+        more = len(self.statements) - limit
+        return "\n".join(shown + ([f"… and {more} more statements"] if more > 0 else []))
+
+
+def _rows_of(cursor: Any) -> int:
+    """Rows a statement returned. The asyncio drivers' adapters (aiosqlite,
+    asyncpg) fetch a result whole at execute time and keep it in `_rows`; a
+    cursor that does not is counted by its rowcount, when it knows it."""
+    buffered = getattr(cursor, "_rows", None)
+    if buffered is not None:
+        return len(buffered)
+    count = getattr(cursor, "rowcount", -1)
+    return count if isinstance(count, int) and count > 0 else 0
+
+
+@contextmanager
+def statements() -> Iterator[StatementLog]:
+    """Record what every engine of the process runs, for the length of the block.
+
+    Listening on the Engine class reaches every engine, the app's included
+    (an AsyncEngine runs its statements through a sync Engine inside it).
+    """
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    log = StatementLog()
+
+    def record(_conn: Any, cursor: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            log.statements.append(Statement(sql, _rows_of(cursor)))
+
+    event.listen(Engine, "after_cursor_execute", record)
+    try:
+        yield log
+    finally:
+        event.remove(Engine, "after_cursor_execute", record)
