@@ -55,7 +55,7 @@ def test_the_json_report_has_the_documented_shape(state: Path, tmp_path: Path) -
     )
     assert [r["id"] for r in result["requirements"]] == [r.id for r in FIRST.requirements]
     for requirement in result["requirements"]:
-        assert set(requirement) == {"id", "summary", "status", "message"}
+        assert set(requirement) == {"id", "summary", "status", "message", "blocked_by"}
         assert requirement["status"] == "todo"
         assert requirement["message"].strip()  # says what is left to do
 
