@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,56 @@ def test_killing_grade_leaves_no_process_behind(tmp_path: Path) -> None:
     while time.monotonic() < deadline and survivors(*needles):
         time.sleep(0.1)
     assert survivors(*needles) == []
+
+
+@needs_sandbox
+def test_a_cohort_with_good_bad_broken_hanging_and_empty_submissions(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    cohort = tmp_path / "submissions"
+    shutil.copytree(FIRST.solution, cohort / "ada" / "stages" / FIRST.name)  # a repo copy
+    shutil.copytree(FIRST.folder, cohort / "bo")  # a stage folder, untouched
+    honest_cohort(tmp_path / "honest")
+    shutil.move(tmp_path / "honest" / "cleo", cohort / "cleo")
+    shutil.copytree(BROKEN / "syntax_error", cohort / "dev")
+    shutil.copytree(BROKEN / "loop_at_import", cohort / "emil")
+    (cohort / "fay").mkdir()
+    out, junit = tmp_path / "grades", tmp_path / "junit.xml"
+
+    completed = run_cli(
+        "grade",
+        str(cohort),
+        "--stage",
+        FIRST.name,
+        "--out",
+        str(out),
+        "--timeout",
+        "30",
+        "--junit",
+        str(junit),
+        state=tmp_path / "state",
+        env={"WORKBOOK_CHECK_TIMEOUT": "2"},
+        repo=repo,
+        timeout=180,
+    )
+    assert completed.returncode == 0, completed.stderr
+    rows = (out / "gradebook.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[:6] == ["learner", "stage", "passed", "total", "status", "error"]
+    assert header[6:] == [*(r.id for r in FIRST.requirements), "flags", "notes"]
+    book = {row.split(",")[0]: row for row in rows[1:]}
+    assert sorted(book) == ["ada", "bo", "cleo", "dev", "emil", "fay"]
+    total = len(FIRST.requirements)
+    assert f",{total},{total},pass," in book["ada"]
+    assert ",0," in book["bo"]
+    assert ",fail," in book["bo"]
+    assert ",fail," in book["cleo"]
+    assert ",fail" in book["cleo"]
+    assert ",error," in book["dev"]
+    assert "SyntaxError" in book["dev"]
+    assert ",error," in book["emil"]
+    assert "within 2 s" in book["emil"]
+    assert ",error,empty submission" in book["fay"]
+    for learner in book:
+        assert json.loads((out / f"{learner}.json").read_text())["stage"] == FIRST.name
+    suites = ET.parse(junit).getroot().findall("testsuite")
+    assert sorted(s.get("name") for s in suites) == sorted(book)
