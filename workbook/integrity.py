@@ -15,6 +15,7 @@ import base64
 import csv
 import hashlib
 import importlib.metadata
+import os
 import site
 import subprocess
 import sys
@@ -62,8 +63,8 @@ def _site_folders() -> list[Path]:
 def package_changes(*, hash_everything: bool = True) -> list[str]:
     """Files of installed distributions that differ from their RECORD, and
     start-up hooks (.pth, sitecustomize) that no distribution installed.
-    Without `hash_everything`, only Python sources are hashed and other files
-    have their sizes compared (quick enough for every `check`)."""
+    Without `hash_everything`, only .pth files are hashed and other files have
+    their sizes compared (quick enough for every `check`; `grade` hashes all)."""
     changes: list[str] = []
     recorded: set[Path] = set()
     site_folders = _site_folders()
@@ -75,14 +76,14 @@ def package_changes(*, hash_everything: bool = True) -> list[str]:
         for row in csv.reader(record.splitlines()):
             if not row or not row[0]:
                 continue
-            path = (base / row[0]).resolve()
+            path = Path(os.path.normpath(base / row[0]))  # resolve() costs a syscall per part
             recorded.add(path)
             if len(row) < 3 or not row[1] or "=" not in row[1]:
                 continue  # RECORD itself, and bytecode: listed without a hash
             shown = f"site-packages/{row[0]}"
             algorithm, _, wanted = row[1].partition("=")
             try:
-                if hash_everything or path.suffix in (".py", ".pth"):
+                if hash_everything or path.suffix == ".pth":
                     same = _digest(path, algorithm) == wanted
                 else:
                     same = not row[2] or path.stat().st_size == int(row[2])
@@ -94,7 +95,7 @@ def package_changes(*, hash_everything: bool = True) -> list[str]:
     for folder in site_folders:
         hooks = [*folder.glob("*.pth"), *(folder / name for name in STARTUP_HOOKS)]
         for hook in hooks:
-            if hook.exists() and hook.resolve() not in recorded:
+            if hook.exists() and Path(os.path.normpath(hook)) not in recorded:
                 changes.append(f"site-packages/{hook.name} (installed by no package)")
     stdlib = Path(sys.base_prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
     for name in STARTUP_HOOKS:
@@ -114,7 +115,14 @@ def changes() -> list[str]:
 
 def modified_checks(stage: Stage) -> list[str]:
     """What `check` warns about: the stage's checks and what they share, the
-    grader, the solutions, and the installed packages, where they differ from
-    the last commit or their RECORD (quick form)."""
-    watched = [paths.shown(stage.checks), *GRADER]
+    grader, the stage's solution, and the installed packages, where they differ
+    from the last commit or their RECORD (quick form)."""
+    watched = [
+        paths.shown(stage.checks),
+        "checks/support",
+        "checks/conftest.py",
+        "conftest.py",
+        "workbook",
+        paths.shown(stage.solution),
+    ]
     return (_git_changes(watched) or []) + package_changes(hash_everything=False)
