@@ -90,3 +90,78 @@ def test_new_key_or_no_key_creates_a_product(client, app, data):
         expected="four different ids",
     )
     expect_products(client.get("/products"), created)
+
+
+@pytest.mark.req("3.8")
+def test_the_same_key_with_another_body_is_refused(client, app, data):
+    """The same Idempotency-Key with a different body answers 422 and creates nothing."""
+    key, body = _key(data), new_product(data)
+    _, first = _post(client, body, key)
+    response, again = _post(client, body, key)
+    if again["id"] != first["id"]:
+        _explain_a_second_product(app, response)
+    other = {**body, "name": body["name"] + " " + data.token(4)}
+    response = client.post("/products", json=other, headers={HEADER: key})
+    expect_status(
+        response,
+        422,
+        f"POST /products with an {HEADER} already used for another body is a client's "
+        "mistake, not a retry",
+    )
+    expect(
+        body_of(response) == {"detail": "Idempotency-Key was used with a different body"},
+        f"the 422 for a reused {HEADER} should say why",
+        expected='{"detail": "Idempotency-Key was used with a different body"}',
+        response=response,
+    )
+    expect_products(client.get("/products"), [first])
+
+
+@pytest.mark.req("3.8")
+def test_a_replay_answers_the_product_as_it_is_now(client, app, data):
+    """A replay after a price change answers the product as it is now; after a delete, 404."""
+    key, body = _key(data), new_product(data)
+    _, first = _post(client, body, key)
+    response, again = _post(client, body, key)
+    if again["id"] != first["id"]:
+        _explain_a_second_product(app, response)
+    price = round(body["price"] + data.integer(1, 50), 2)
+    changed = client.patch(f"/products/{first['id']}/price", json={"price": price})
+    expect_status(changed, 200, "PATCH /products/{id}/price (3.7) should change the price")
+    response, replayed = _post(client, body, key)
+    expect(
+        replayed == {**first, "price": price},
+        f"a replay with the same {HEADER} after the price changed should answer the product "
+        "as it is now (look it up by the id the key created), not a copy kept from the "
+        "first answer",
+        expected=f"{ {**first, 'price': price} }",
+        response=response,
+    )
+    deleted = client.delete(f"/products/{first['id']}")
+    expect_status(deleted, 204, "DELETE /products/{id} should delete the product")
+    response = client.post("/products", json=body, headers={HEADER: key})
+    expect(
+        response.status_code == 404 and body_of(response) == {"detail": "Product not found"},
+        f"a replay with the same {HEADER} after the product was deleted should answer "
+        "404: the product it created is gone, and a retry creates nothing",
+        expected='status 404 and {"detail": "Product not found"}',
+        response=response,
+    )
+    expect_products(client.get("/products"), [])
+
+
+@pytest.mark.req("3.8")
+def test_an_empty_or_overlong_key_is_refused(client, app, data):
+    """An empty Idempotency-Key, or one over 255 characters, answers 422."""
+    if parameter(app, "post", "/products", HEADER) is None:
+        todo(f"POST /products does not read an {HEADER} header yet")
+    _, first = _post(client, new_product(data), _key(data))
+    for bad in ["", "k" * data.integer(256, 400)]:
+        response = client.post("/products", json=new_product(data), headers={HEADER: bad})
+        expect_status(
+            response,
+            422,
+            f"POST /products with an {HEADER} of {len(bad)} characters: a key is 1–255 "
+            "characters (bound it in Header(…))",
+        )
+    expect_products(client.get("/products"), [first])

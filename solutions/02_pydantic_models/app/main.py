@@ -41,7 +41,7 @@ _user_ids = count(1)
 
 @app.get("/", tags=["meta"])
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message="Welcome to the Shop API")
 
 
@@ -55,7 +55,8 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
@@ -70,7 +71,8 @@ def read_user(user_id: int) -> UserPublic:
 
 @app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
 def create_user(user: UserCreate, response: Response) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password."""
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     created = UserPublic(id=next(_user_ids), username=user.username, email=user.email)
@@ -106,6 +108,6 @@ def read_product(product_id: int) -> ProductPublic:
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: int) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")

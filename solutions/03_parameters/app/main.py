@@ -52,14 +52,15 @@ _product_ids = count(1)
 # logins arrive (stage 8), and a secret that is never stored cannot leak.
 _users: dict[int, UserPublic] = {}
 _user_ids = count(1)
-# What each Idempotency-Key created, so that a retried POST answers as the
-# first one did instead of creating a second product.
-_created_by_key: dict[str, ProductPublic] = {}
+# What each Idempotency-Key created (the body it came with, and the new
+# product's id), so that a retried POST answers as the first one did instead
+# of creating a second product.
+_created_by_key: dict[str, tuple[ProductCreate, int]] = {}
 
 
 @app.get("/", tags=["meta"])
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message="Welcome to the Shop API")
 
 
@@ -73,7 +74,8 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
@@ -88,7 +90,8 @@ def read_user(user_id: UserId) -> UserPublic:
 
 @app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
 def create_user(user: UserCreate, response: Response) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password."""
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     created = UserPublic(id=next(_user_ids), username=user.username, email=user.email)
@@ -103,19 +106,32 @@ def create_product(
     response: Response,
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    A retry that carries the Idempotency-Key of an earlier request gets that
-    request's product back, and nothing new is created.
+    A retry that carries the Idempotency-Key of an earlier request, with the
+    same body, gets that product back as it is now, and nothing new is
+    created; 404 if it was deleted since. The same key with another body is
+    a 422.
     """
-    created = _created_by_key.get(idempotency_key) if idempotency_key else None
-    if created is None:
+    if idempotency_key is not None and idempotency_key in _created_by_key:
+        body, product_id = _created_by_key[idempotency_key]
+        # A key names one request: sent again with another body, it is a
+        # client's mistake, not a retry.
+        if body != product:
+            raise HTTPException(
+                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail="Idempotency-Key was used with a different body",
+            )
+        created = _products.get(product_id)
+        if created is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    else:
         created = ProductPublic(id=next(_product_ids), **product.model_dump())
         _products[created.id] = created
-        if idempotency_key:
-            _created_by_key[idempotency_key] = created
+        if idempotency_key is not None:
+            _created_by_key[idempotency_key] = (product, created.id)
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
@@ -155,7 +171,7 @@ def read_product(product_id: ProductId) -> ProductPublic:
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: ProductId) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
 

@@ -7,7 +7,7 @@ aliases below (`repository: RepositoryDep`), never by importing the object, so
 a test can swap any of them: `app.dependency_overrides[get_repository] = …`.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Annotated
 
 from fastapi import Depends, Response
@@ -20,7 +20,9 @@ from app.settings import Settings, get_settings
 _repository = Repository()
 
 
-def get_repository() -> Repository:
+# async def, though it awaits nothing: FastAPI runs a plain `def` dependency in
+# a worker thread, a hop that buys nothing for a function this quick.
+async def get_repository() -> Repository:
     """The shop's repository, for the routes and the unit of work to share."""
     return _repository
 
@@ -31,12 +33,12 @@ RepositoryDep = Annotated[Repository, Depends(get_repository)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_unit_of_work(
+async def get_unit_of_work(
     # A dependency of a dependency. FastAPI calls get_repository once per
     # request and hands the same result to the route and to this function, so
     # the savepoint is taken on the very repository the route writes to.
     repository: RepositoryDep,
-) -> Iterator[None]:
+) -> AsyncIterator[None]:
     """Run a request as one unit of work: all of its writes are kept, or none.
 
     The code before `yield` runs before the route; an exception the route
@@ -65,6 +67,8 @@ def get_unit_of_work(
 unit_of_work = Depends(get_unit_of_work, scope="function", max_concurrency=1)
 
 
+# A class as a dependency is called like a plain `def` (in a worker thread):
+# its __init__ only keeps the response, and a class reads best here.
 class Paginator:
     """Cuts a list down to one page, and says in `X-Total-Count` how long the
     whole list is, so a client can show "41–60 of 1,250" and knows when to stop.

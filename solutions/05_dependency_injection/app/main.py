@@ -1,6 +1,7 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Response, status
@@ -24,8 +25,21 @@ from app.models import (
     UserCreate,
     UserPublic,
 )
+from app.repository import KeyUse
+from app.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Read and validate the settings before the first request: a variable that
+    does not parse (ACCESS_TOKEN_EXPIRE_MINUTES=abc) stops the start with an
+    error that names it, instead of a 500 on the first request that asks."""
+    get_settings()
+    yield
+
 
 app = FastAPI(
+    lifespan=lifespan,
     title="Shop API",
     version="1.0.0",
     description="A small shop API with users and products, built stage by stage "
@@ -56,14 +70,9 @@ class CurrentUser(BaseModel):
     username: str
 
 
-# What each Idempotency-Key created, so that a retried POST answers as the
-# first one did instead of creating a second product.
-_created_by_key: dict[str, ProductPublic] = {}
-
-
 @app.get("/", tags=["meta"])
 def read_root(settings: SettingsDep) -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message=f"Welcome to the {settings.app_name}")
 
 
@@ -77,7 +86,8 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
@@ -109,7 +119,8 @@ def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
     dependencies=[unit_of_work],
 )
 def create_user(user: UserCreate, response: Response, repository: RepositoryDep) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password."""
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     created = repository.users.add(username=user.username, email=user.email)
@@ -137,18 +148,32 @@ def create_product(
     repository: RepositoryDep,
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    A retry that carries the Idempotency-Key of an earlier request gets that
-    request's product back, and nothing new is created.
+    A retry that carries the Idempotency-Key of an earlier request, with the
+    same body, gets that product back as it is now, and nothing new is
+    created; 404 if it was deleted since. The same key with another body is
+    a 422.
     """
-    created = _created_by_key.get(idempotency_key) if idempotency_key else None
-    if created is None:
-        created = repository.products.add(**product.model_dump())
+    # The keys live in the repository, next to the products they point at: an
+    # override of get_repository brings its own keys.
+    body = product.model_dump()
+    earlier = repository.created_by_key.get(idempotency_key) if idempotency_key else None
+    if earlier is not None:
+        if earlier.body != body:
+            raise HTTPException(
+                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail="Idempotency-Key was used with a different body",
+            )
+        created = repository.products.get(earlier.product_id)
+        if created is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    else:
+        created = repository.products.add(**body)
         if idempotency_key:
-            _created_by_key[idempotency_key] = created
+            repository.created_by_key[idempotency_key] = KeyUse(body=body, product_id=created.id)
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
@@ -222,7 +247,7 @@ def update_product(
     dependencies=[unit_of_work],
 )
 def delete_product(product_id: ProductId, repository: RepositoryDep) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     if not repository.products.delete(product_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
 
@@ -252,10 +277,11 @@ def update_product_price(
 def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[ProductPublic]:
     """Reprice several products at once, in order: every change is made, or none.
 
-    An unknown product stops the batch with a 404 after the changes before it
-    were made; the unit of work undoes them, so the client can fix the batch
-    and send it again as a whole.
+    An unknown product answers 404, and then no price has changed: fix the
+    batch and send it again as a whole.
     """
+    # The 404 is raised after the changes before it were made; the unit of
+    # work undoes them.
     changed = []
     for change in batch.changes:
         product = repository.products.update(change.product_id, price=change.price)

@@ -83,11 +83,21 @@ class Records(Generic[RecordT]):
 
 
 @dataclass(frozen=True)
+class KeyUse:
+    """What an Idempotency-Key of POST /products created: the body it came with,
+    and the id of the product it made."""
+
+    body: dict[str, Any]
+    product_id: int
+
+
+@dataclass(frozen=True)
 class Savepoint:
     """What a Repository held at one moment, for a rollback to return to."""
 
     products: dict[int, ProductPublic]
     users: dict[int, UserPublic]
+    created_by_key: dict[str, KeyUse]
 
 
 class Repository:
@@ -99,12 +109,20 @@ class Repository:
         # Only the public view of a user is kept: nothing reads a password
         # before logins arrive (stage 8), and a secret never stored cannot leak.
         self.users = Records(UserPublic)
+        # Idempotency keys, kept with the products they point at: a repository
+        # handed in by an override brings its own (stage 6 moves them into a table).
+        self.created_by_key: dict[str, KeyUse] = {}
 
     def savepoint(self) -> Savepoint:
         """Everything as it is now: rollback(savepoint) undoes what follows."""
-        return Savepoint(products=self.products.snapshot(), users=self.users.snapshot())
+        return Savepoint(
+            products=self.products.snapshot(),
+            users=self.users.snapshot(),
+            created_by_key=dict(self.created_by_key),
+        )
 
     def rollback(self, savepoint: Savepoint) -> None:
         """Undo every write made since `savepoint` was taken."""
         self.products.restore(savepoint.products)
         self.users.restore(savepoint.users)
+        self.created_by_key = dict(savepoint.created_by_key)

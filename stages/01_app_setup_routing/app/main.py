@@ -41,7 +41,7 @@ _product_ids = count(1)
 # /health, tags=["users"] on /users/…, tags=["products"] on /products….
 @app.get("/")
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     raise NotImplementedError("TODO 1.2: GET / answers 200 {\"message\": \"Welcome to the Shop API\"} and GET /health answers 200 {\"status\": \"ok\"}")
 
 
@@ -53,13 +53,15 @@ def read_health() -> Health:
 
 @app.get("/users/{user_id}")
 def read_user(user_id: int) -> UserRef:
-    """One user by id; the `int` annotation makes FastAPI reject `/users/abc` with 422."""
+    """One user by id."""
+    # The `int` annotation makes FastAPI refuse `/users/abc` with a 422.
     raise NotImplementedError("TODO 1.3: GET /users/{user_id} answers 200 {\"user_id\": <the id, as a JSON integer>}; an id that is not an integer (/users/abc) gets 422")
 
 
 @app.get("/users/me")
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     raise NotImplementedError(
         'TODO 1.4: GET /users/me answers {"username": "guest"} (mind the route order)'
     )
@@ -67,7 +69,8 @@ def read_current_user() -> CurrentUser:
 
 @app.post("/products")
 def create_product(name: str, response: Response) -> Product:
-    """Create a product. `name` is not in the path, so it is a query parameter."""
+    """Create a product with the name given as `?name=`; the server assigns the id."""
+    # `name` is not in the path, so FastAPI reads it from the query string.
     raise NotImplementedError("TODO 1.5: POST /products?name=<name> answers 201 with {\"id\": <a new integer id>, \"name\": <name>} and a Location header /products/<id>")
 
 
@@ -85,5 +88,5 @@ def read_product(product_id: int) -> Product:
 
 @app.delete("/products/{product_id}")
 def delete_product(product_id: int) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     raise NotImplementedError("TODO 1.7: DELETE /products/{product_id} answers 204 with an empty body and the product is gone (other products stay, its id is not reused); an unknown id gets 404 {\"detail\": \"Product not found\"}")

@@ -54,7 +54,7 @@ _user_ids = count(1)
 
 @app.get("/", tags=["meta"])
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message="Welcome to the Shop API")
 
 
@@ -68,20 +68,23 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
 @app.get("/users/{user_id}", tags=["users"])
 def read_user(user_id: int) -> UserRef:
-    """One user by id; the `int` annotation makes FastAPI reject `/users/abc` with 422."""
+    """One user by id."""
+    # The `int` annotation makes FastAPI refuse `/users/abc` with a 422.
     # TODO 2.2: return the stored UserPublic, or 404 {"detail": "User not found"}
     return UserRef(user_id=user_id)
 
 
 @app.post("/users", tags=["users"])  # TODO 2.1: a create answers 201 Created
 def create_user(user: UserCreate, response: Response):  # TODO 2.3: declare the return type
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password."""
+    # The return type is the filter: only UserPublic's fields go out.
     raise NotImplementedError("TODO 2.1: store a UserPublic, answer 201 with a Location header")
 
 
@@ -108,6 +111,6 @@ def read_product(product_id: int) -> Product:  # TODO 2.5: return a ProductPubli
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: int) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     if _products.pop(product_id, None) is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")

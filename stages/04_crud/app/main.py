@@ -50,14 +50,15 @@ class CurrentUser(BaseModel):
 # Everything the shop keeps, in memory: it lives as long as the process (a
 # reload empties it). The routes read and write through it, and nothing else.
 repository = Repository()
-# What each Idempotency-Key created, so that a retried POST answers as the
-# first one did instead of creating a second product.
-_created_by_key: dict[str, ProductPublic] = {}
+# What each Idempotency-Key created (the body it came with, and the new
+# product's id), so that a retried POST answers as the first one did instead
+# of creating a second product.
+_created_by_key: dict[str, tuple[ProductCreate, int]] = {}
 
 
 @app.get("/", tags=["meta"])
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message="Welcome to the Shop API")
 
 
@@ -71,7 +72,8 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
@@ -89,7 +91,8 @@ def delete_user(user_id: UserId) -> None:
 
 @app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
 def create_user(user: UserCreate, response: Response) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password."""
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     raise NotImplementedError("TODO 4.2: add the user to the repository")
@@ -107,18 +110,31 @@ def create_product(
     response: Response,
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    A retry that carries the Idempotency-Key of an earlier request gets that
-    request's product back, and nothing new is created.
+    A retry that carries the Idempotency-Key of an earlier request, with the
+    same body, gets that product back as it is now, and nothing new is
+    created; 404 if it was deleted since. The same key with another body is
+    a 422.
     """
-    created = _created_by_key.get(idempotency_key) if idempotency_key else None
-    if created is None:
+    if idempotency_key is not None and idempotency_key in _created_by_key:
+        body, product_id = _created_by_key[idempotency_key]
+        # A key names one request: sent again with another body, it is a
+        # client's mistake, not a retry.
+        if body != product:
+            raise HTTPException(
+                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail="Idempotency-Key was used with a different body",
+            )
+        created = repository.products.get(product_id)
+        if created is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    else:
         raise NotImplementedError("TODO 4.2: add the product to the repository")
-        if idempotency_key:
-            _created_by_key[idempotency_key] = created
+        if idempotency_key is not None:
+            _created_by_key[idempotency_key] = (product, created.id)
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
@@ -170,7 +186,7 @@ def update_product(product_id: ProductId) -> ProductPublic:
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: ProductId) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
     raise NotImplementedError("TODO 4.8: delete the product from the repository, or 404")
 
 

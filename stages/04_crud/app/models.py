@@ -63,11 +63,14 @@ class Category(StrEnum):
 # Every bound is a promise the server keeps for free: no empty tags, no
 # essays, no thousand-tag product to slow down each filter.
 Tag = Annotated[str, Field(min_length=1, max_length=30)]
+# TODO 4.7: name each bound of a product's fields once, as Annotated aliases
+# (ProductName, Price, Description, Tags), for ProductBase and ProductUpdate.
 
 
 class ProductBase(BaseModel):
     """What a product looks like on the way in and on the way out."""
 
+    # TODO 4.7: type these fields with the aliases above
     name: str = Field(min_length=1, max_length=100)
     price: float = Field(gt=0)
     description: str | None = Field(default=None, max_length=500)

@@ -7,11 +7,10 @@ aliases below (`repository: RepositoryDep`), never by importing the object, so
 a test can swap any of them: `app.dependency_overrides[get_repository] = …`.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Annotated
-from uuid import uuid4
 
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Response
 
 from app.models import Page
 from app.repository import RecordT, Repository
@@ -20,7 +19,9 @@ from app.settings import Settings, get_settings
 # TODO 5.1: the one Repository of this process (it lives in main.py for now)
 
 
-def get_repository() -> Repository:
+# async def, though it awaits nothing: FastAPI runs a plain `def` dependency in
+# a worker thread, a hop that buys nothing for a function this quick.
+async def get_repository() -> Repository:
     """The shop's repository, for the routes and the unit of work to share."""
     raise NotImplementedError("TODO 5.1: Routes take the repository from get_repository (RepositoryDep), so dependency_overrides can swap it")
 
@@ -31,9 +32,9 @@ RepositoryDep = Annotated[Repository, Depends(get_repository)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_unit_of_work(
+async def get_unit_of_work(
     # TODO 5.5: the repository to protect, as a dependency
-) -> Iterator[None]:
+) -> AsyncIterator[None]:
     """Run a request as one unit of work: all of its writes are kept, or none.
 
     The code before `yield` runs before the route; an exception the route
@@ -45,6 +46,8 @@ def get_unit_of_work(
 unit_of_work = Depends(get_unit_of_work)  # TODO 5.4: see the README
 
 
+# A class as a dependency is called like a plain `def` (in a worker thread):
+# its __init__ only keeps the response, and a class reads best here.
 class Paginator:
     """Cuts a list down to one page, and says in `X-Total-Count` how long the
     whole list is, so a client can show "41–60 of 1,250" and knows when to stop.

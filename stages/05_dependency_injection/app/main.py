@@ -1,6 +1,7 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from itertools import islice
 from typing import Annotated
 
@@ -19,7 +20,18 @@ from app.models import (
 )
 from app.repository import Repository
 
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Read and validate the settings before the first request: a variable that
+    does not parse (ACCESS_TOKEN_EXPIRE_MINUTES=abc) stops the start with an
+    error that names it, instead of a 500 on the first request that asks."""
+    # TODO 5.2: call get_settings() here, before the yield.
+    yield
+
+
 app = FastAPI(
+    lifespan=lifespan,
     title="Shop API",
     version="1.0.0",
     description="A small shop API with users and products, built stage by stage "
@@ -51,15 +63,20 @@ class CurrentUser(BaseModel):
 
 # Everything the shop keeps, in memory: it lives as long as the process (a
 # reload empties it). The routes read and write through it, and nothing else.
+# TODO 5.1: delete this global: app/dependencies.py makes the one repository,
+# and get_repository() hands it out.
 repository = Repository()
-# What each Idempotency-Key created, so that a retried POST answers as the
-# first one did instead of creating a second product.
-_created_by_key: dict[str, ProductPublic] = {}
+# What each Idempotency-Key created (the body it came with, and the new
+# product's id), so that a retried POST answers as the first one did instead
+# of creating a second product.
+# TODO 5.1: move these keys into the repository (Repository.created_by_key).
+_created_by_key: dict[str, tuple[ProductCreate, int]] = {}
 
 
 @app.get("/", tags=["meta"])
 def read_root() -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
+    # TODO 5.2: take `settings: SettingsDep` and greet with settings.app_name.
     return Greeting(message="Welcome to the Shop API")
 
 
@@ -73,13 +90,15 @@ def read_health() -> Health:
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
 def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
 @app.get("/users/{user_id}", tags=["users"])
 def read_user(user_id: UserId) -> UserPublic:
     """One user by id, or 404 when there is none with this id."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
     user = repository.users.get(user_id)
     if user is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
@@ -89,13 +108,18 @@ def read_user(user_id: UserId) -> UserPublic:
 @app.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["users"])
 def delete_user(user_id: UserId) -> None:
     """Delete a user; 204 and no body, or 404 when there is none with this id."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
     if not repository.users.delete(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
 
 
 @app.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
 def create_user(user: UserCreate, response: Response) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     created = repository.users.add(username=user.username, email=user.email)
@@ -106,6 +130,8 @@ def create_user(user: UserCreate, response: Response) -> UserPublic:
 @app.get("/users", tags=["users"])
 def list_users(page: Annotated[Page, Query()]) -> list[UserPublic]:
     """Users oldest first, one page of them."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.6: take `paginator: PaginatorDep`; return paginator.paginate(…, page).
     return repository.users.all()[page.offset : page.offset + page.limit]
 
 
@@ -115,18 +141,35 @@ def create_product(
     response: Response,
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    A retry that carries the Idempotency-Key of an earlier request gets that
-    request's product back, and nothing new is created.
+    A retry that carries the Idempotency-Key of an earlier request, with the
+    same body, gets that product back as it is now, and nothing new is
+    created; 404 if it was deleted since. The same key with another body is
+    a 422.
     """
-    created = _created_by_key.get(idempotency_key) if idempotency_key else None
-    if created is None:
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
+    # TODO 5.1: keep the Idempotency-Keys in the repository
+    # (repository.created_by_key, KeyUse(body=…, product_id=…)), not in a global.
+    if idempotency_key is not None and idempotency_key in _created_by_key:
+        body, product_id = _created_by_key[idempotency_key]
+        # A key names one request: sent again with another body, it is a
+        # client's mistake, not a retry.
+        if body != product:
+            raise HTTPException(
+                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail="Idempotency-Key was used with a different body",
+            )
+        created = repository.products.get(product_id)
+        if created is None:
+            raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    else:
         created = repository.products.add(**product.model_dump())
-        if idempotency_key:
-            _created_by_key[idempotency_key] = created
+        if idempotency_key is not None:
+            _created_by_key[idempotency_key] = (product, created.id)
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
@@ -138,6 +181,7 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
     Filter first, then page: the other way round, a page could come back
     short, or empty, while matching products wait further on.
     """
+    # TODO 5.6: only filter; the Paginator cuts the page (and counts the matches).
     wanted_tags = set(filters.tag)
     # casefold() is lower() done right for every language ("ß" finds "SS").
     search = filters.q.casefold() if filters.q else None
@@ -155,12 +199,15 @@ def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[P
 @app.get("/products", tags=["products"])
 def list_products(filters: Annotated[ProductFilter, Query()]) -> list[ProductPublic]:
     """Products oldest first: searched by name, filtered by price and tags, then one page."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.6: page through `paginator: PaginatorDep`.
     return _select(repository.products.all(), filters)
 
 
 @app.get("/products/{product_id}", tags=["products"])
 def read_product(product_id: ProductId) -> ProductPublic:
     """One product, or 404 when there is none with this id."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
     product = repository.products.get(product_id)
     if product is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
@@ -171,6 +218,8 @@ def read_product(product_id: ProductId) -> ProductPublic:
 def replace_product(product_id: ProductId, product: ProductCreate) -> ProductPublic:
     """Replace a whole product. The body is a complete product, as for a create:
     a field left out takes its default, it does not keep its old value."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
     replaced = repository.products.update(product_id, **product.model_dump())
     if replaced is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
@@ -180,6 +229,8 @@ def replace_product(product_id: ProductId, product: ProductCreate) -> ProductPub
 @app.patch("/products/{product_id}", tags=["products"])
 def update_product(product_id: ProductId, changes: ProductUpdate) -> ProductPublic:
     """Change some fields of a product: those in the body, and no others."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
     # exclude_unset keeps only the fields the client sent. A plain model_dump()
     # would add every field left out, as None, and wipe the product.
     updated = repository.products.update(product_id, **changes.model_dump(exclude_unset=True))
@@ -190,7 +241,9 @@ def update_product(product_id: ProductId, changes: ProductUpdate) -> ProductPubl
 
 @app.delete("/products/{product_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["products"])
 def delete_product(product_id: ProductId) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body, or 404 when there is none with this id."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
     if not repository.products.delete(product_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
 
@@ -205,6 +258,8 @@ def update_product_price(
     dry_run: bool = False,
 ) -> ProductPublic:
     """Set one product's price; with ?dry_run=true, show the result but keep the old price."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.4: run in the unit of work: dependencies=[unit_of_work] on the decorator.
     if dry_run:
         product = repository.products.get(product_id)
         updated = product.model_copy(update={"price": price}) if product else None
@@ -217,7 +272,14 @@ def update_product_price(
 
 @app.post("/products/price-changes", tags=["products"])
 def change_prices() -> list[ProductPublic]:
-    """Reprice several products at once, in order: every change is made, or none."""
+    """Reprice several products at once, in order: every change is made, or none.
+
+    An unknown product answers 404, and then no price has changed: fix the
+    batch and send it again as a whole.
+    """
+    # TODO 5.4: take `batch: PriceChanges` (app/models.py) and the repository; update
+    # each product's price in order; 404 {"detail": "Product not found"} at the
+    # first unknown one; run in the unit of work, which undoes the changes before it.
     raise NotImplementedError("TODO 5.4: every price change is made, or none")
 
 
@@ -226,4 +288,6 @@ def list_category_products(
     category: Category, filters: Annotated[ProductFilter, Query()]
 ) -> list[ProductPublic]:
     """One category's products, filtered and paged as GET /products does."""
+    # TODO 5.1: take `repository: RepositoryDep` instead of the global.
+    # TODO 5.6: page through `paginator: PaginatorDep`.
     return _select((p for p in repository.products.all() if p.category == category), filters)

@@ -63,18 +63,24 @@ class Category(StrEnum):
 # Every bound is a promise the server keeps for free: no empty tags, no
 # essays, no thousand-tag product to slow down each filter.
 Tag = Annotated[str, Field(min_length=1, max_length=30)]
+# Each bound of a product's fields, named once: ProductBase and ProductUpdate
+# both use these, so a PATCH cannot let in what a POST refuses.
+ProductName = Annotated[str, Field(min_length=1, max_length=100)]
+Price = Annotated[float, Field(gt=0)]
+Description = Annotated[str, Field(max_length=500)]
+Tags = Annotated[list[Tag], Field(max_length=10)]
 
 
 class ProductBase(BaseModel):
     """What a product looks like on the way in and on the way out."""
 
-    name: str = Field(min_length=1, max_length=100)
-    price: float = Field(gt=0)
-    description: str | None = Field(default=None, max_length=500)
+    name: ProductName
+    price: Price
+    description: Description | None = None
     # A default, so that every client written before categories existed
     # still works: a new required field is a breaking change.
     category: Category = Category.other
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    tags: Tags = Field(default_factory=list)
 
 
 class ProductCreate(ProductBase):
@@ -112,12 +118,12 @@ class ProductUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    price: float | None = Field(default=None, gt=0)
+    name: ProductName | None = None
+    price: Price | None = None
     # null is a real value here: it clears the description.
-    description: str | None = Field(default=None, max_length=500)
+    description: Description | None = None
     category: Category | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=10)
+    tags: Tags | None = None
 
     @field_validator("name", "price", "category", "tags")
     @classmethod
@@ -136,6 +142,7 @@ class ProductFilter(BaseModel):
     Declared as `Annotated[ProductFilter, Query()]`, each field is one query
     parameter, and the model validates them together.
     """
+    # TODO 5.6: extend Page (class ProductFilter(Page)) and drop limit and offset here.
 
     # A misspelt parameter (?limt=5) is a 422 the client can read, not a
     # filter that silently does nothing.
@@ -163,9 +170,19 @@ class ProductFilter(BaseModel):
 
 
 class Page(BaseModel):
-    """Which slice of a list: at most `limit` records, after skipping `offset`."""
+    """Which slice of a list: at most `limit` records, after skipping `offset`.
+
+    The one place the paging rules are written: every list takes a Page, or a
+    model built on it, so no list can drift to other bounds.
+    """
+
+    # TODO 5.6: move Page above ProductFilter, which extends it.
 
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)
+
+
+# TODO 5.4: class PriceChange (product_id ≥ 1, price > 0, no other field) and
+# class PriceChanges ({"changes": [PriceChange, …]}, 1–100 of them, no other field).

@@ -54,9 +54,7 @@ class Records(Generic[RecordT]):
         current = self._records.get(record_id)
         if current is None:
             return None
-        updated = self._model.model_validate(
-            {**current.model_dump(), **fields, "id": record_id}
-        )
+        updated = self._model.model_validate({**current.model_dump(), **fields, "id": record_id})
         # Assigning to a key that is there keeps its place in the order: an
         # updated record is not moved to the end of the list.
         self._records[record_id] = updated
@@ -66,12 +64,22 @@ class Records(Generic[RecordT]):
         """Remove a record; False when there was none with this id."""
         return self._records.pop(record_id, None) is not None
 
+    # TODO 5.4: snapshot() (a copy of the records) and restore(snapshot).
+
+
+# TODO 5.1: class KeyUse (body, product_id), what an Idempotency-Key created.
+# TODO 5.4: class Savepoint, what a Repository held at one moment.
+
 
 class Repository:
-    """Everything the shop keeps. The app makes one (`app.main.repository`)."""
+    """Everything the shop keeps. The app has one, and routes get it from
+    `get_repository` (app/dependencies.py), never by importing it."""
 
     def __init__(self) -> None:
         self.products = Records(ProductPublic)
         # Only the public view of a user is kept: nothing reads a password
         # before logins arrive (stage 8), and a secret never stored cannot leak.
         self.users = Records(UserPublic)
+        # TODO 5.1: self.created_by_key, the Idempotency-Keys (main.py keeps them for now).
+
+    # TODO 5.4: savepoint() and rollback(savepoint), for every Records and the keys.

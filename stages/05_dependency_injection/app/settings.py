@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Each field is read from the environment variable of the same name."""
+    """Each field is read from the environment variable of the same name, in any
+    case (`app_name` from APP_NAME), then from a `.env` file, then its default."""
 
     # TODO 5.2: app_name ("Shop API" by default), database_url, secret_key (a
     # SecretStr) and access_token_expire_minutes
@@ -22,4 +23,5 @@ class Settings(BaseSettings):
 
 def get_settings() -> Settings:
     """The app's settings, as a dependency: routes take `SettingsDep`."""
+    # TODO 5.3: cache it with @lru_cache, so the environment is read once per process.
     raise NotImplementedError("TODO 5.2: Settings(BaseSettings) reads the environment, secret_key as SecretStr; GET / greets with its app_name")
