@@ -181,20 +181,25 @@ def product_with_stock(shop: Shop, stock: int) -> dict[str, Any]:
     return product
 
 
-def product_row(database: Database, product_id: int) -> dict[str, Any] | None:
-    rows = database.rows("SELECT name, price, stock FROM products WHERE id = ?", product_id)
+def product_row(
+    database: Database, product_id: int, with_stock: bool = True
+) -> dict[str, Any] | None:
+    columns = "name, price, stock" if with_stock else "name, price"
+    rows = database.rows(f"SELECT {columns} FROM products WHERE id = ?", product_id)
     if not rows:
         return None
-    name, price, stock = rows[0]
-    return {"name": name, "price": float(price), "stock": int(stock)}
+    row = {"name": rows[0][0], "price": float(rows[0][1])}
+    return {**row, "stock": int(rows[0][2])} if with_stock else row
 
 
 def expect_row(
     database: Database, product: dict[str, Any], after: str, response: Any = None
 ) -> None:
-    """The products table holds `product` (its name, price and stock) as the API showed it."""
-    row = product_row(database, product["id"])
-    wanted = {key: product.get(key) for key in ("name", "price", "stock")}
+    """The products table holds `product` (its name, price and, once products have
+    one, its stock) as the API showed it."""
+    with_stock = "stock" in product
+    row = product_row(database, product["id"], with_stock)
+    wanted = {key: product.get(key) for key in ("name", "price", "stock")[: 3 if with_stock else 2]}
     if row is None:
         fail(
             f"after {after}, the products table has no row with id {product['id']}",
