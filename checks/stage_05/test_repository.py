@@ -125,3 +125,39 @@ def test_writes_go_to_the_overriding_repository(client, app, data):
         "while get_repository was overridden, the app's own repository was written to: " + IGNORED,
         expected="the app's own repository left empty",
     )
+
+
+@pytest.mark.req("5.1")
+def test_idempotency_keys_live_in_the_overriding_repository(client, app, data):
+    """With get_repository overridden, an Idempotency-Key used there is unknown to the app's own."""
+    own = app_repository()
+    other = another_repository()
+    key, body = f"{data.token(8)}-{data.token(8)}", new_product(data)
+    headers = {"Idempotency-Key": key}
+
+    override(app, "get_repository", lambda: other)
+    first = created(client.post("/products", json=body, headers=headers), "product")
+    response = client.post("/products", json=body, headers=headers)
+    expect(
+        response.status_code == 201
+        and body_of(response) == first
+        and len(other.products.all()) == 1,
+        f"{sent(response)}, a retry with the same Idempotency-Key, should answer the product "
+        "it created and create nothing",
+        expected=f"status 201 and {show(first)}",
+        response=response,
+    )
+
+    app.dependency_overrides.clear()
+    response = client.post("/products", json=body, headers=headers)
+    mine = created(response, "product")
+    expect(
+        mine in stored(own.products),
+        f"{sent(response)} sent to the app's own repository, with a key only the overriding "
+        "one has seen, should create the product there. It answered without the app's "
+        "repository holding it: the keys are kept outside the repository (a module-level "
+        "dict), so an override does not reach them. Keep them in the Repository "
+        "(repository.created_by_key)",
+        expected=f"the app's own repository to hold {show(mine)}",
+        response=response,
+    )

@@ -1,11 +1,13 @@
 """Stage 5: settings from the environment, through a cached get_settings."""
 
 import pytest
-from pydantic import SecretStr
+from fastapi.testclient import TestClient
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings
 
 from checks.stage_05.shop import call, override
-from checks.support import body_of, expect, expect_json, expect_status, todo
+from checks.support import body_of, expect, expect_json, expect_status, fail, todo
+from workbook.app_loader import load_app
 
 NAMES = ("Corner Shop", "Acme Store", "Bazaar", "General Store", "Trading Post")
 
@@ -167,4 +169,38 @@ def test_environment_is_read_once(configured, monkeypatch, data):
         "read the settings only through it",
         expected=f"status 200 {wanted}, as for the first request",
         response=response,
+    )
+
+
+@pytest.mark.req("5.2")
+@pytest.mark.env(ACCESS_TOKEN_EXPIRE_MINUTES="abc")
+def test_a_bad_variable_stops_the_start(target, environment):
+    """ACCESS_TOKEN_EXPIRE_MINUTES=abc fails at startup (the lifespan) with an error naming it."""
+    try:
+        # Imported here, not by the `app` fixture: an app that reads its settings
+        # at import fails there, which is a failed start too.
+        with TestClient(load_app(target)):
+            pass
+    except Exception as error:  # whatever the lifespan raised: it must name the variable
+        text = str(error).lower()
+        expect(
+            "access_token_expire_minutes" in text,
+            "the app refused to start with ACCESS_TOKEN_EXPIRE_MINUTES=abc, but the error "
+            f"does not name the variable: {str(error)[:300]}",
+            expected="an error that names access_token_expire_minutes",
+        )
+        return
+    try:
+        call("get_settings")
+    except ValidationError:
+        fail(
+            "with ACCESS_TOKEN_EXPIRE_MINUTES=abc the app started, and only get_settings() "
+            "fails: the first request that needs the settings would be a 500. Call "
+            "get_settings() in the app's lifespan, before the yield",
+            expected="the start to fail with a ValidationError naming the variable",
+        )
+    fail(
+        "with ACCESS_TOKEN_EXPIRE_MINUTES=abc the settings were accepted: "
+        "access_token_expire_minutes should be an int",
+        expected="a ValidationError naming access_token_expire_minutes",
     )
