@@ -27,7 +27,7 @@ from checks.stage_06.shop import (
     stored_product,
     tally,
 )
-from checks.support import expect, fail, learner, structure, todo
+from checks.support import expect, fail, learner, structure, timing, todo
 
 # The lock is held until GET / has answered a few times, and at most this long.
 HOLD_AT_MOST = 2.0
@@ -68,13 +68,32 @@ def _burst(product, stocked, data):
     return reads + lists + creates + orders
 
 
+PROBE_TIMEOUT = 8.0
+
+
+async def _idle_probe(server) -> float | None:
+    """The baseline: the slowest of a few GET / on the same server with nothing
+    else going on (None if one got no answer)."""
+    async with async_client(server, timeout=PROBE_TIMEOUT) as http:
+        latencies = []
+        for _ in range(3):
+            sent = time.monotonic()
+            try:
+                await http.get(PROBE)
+            except Exception:  # timed out or refused: no figure to count
+                return None
+            latencies.append(elapsed(sent))
+    return max(latencies)
+
+
 async def _while_locked(server, database, calls):
     """Lock the database, send `calls` at once, and time GET / until every call
-    has its answer. Returns the slowest GET /, how long the lock was held, and
+    has its answer. Returns the slowest GET / (None if one got no answer: the
+    probe's own timeout is no measurement), how long the lock was held, and
     the calls' results."""
     async with async_client(server, timeout=10) as http:
         await http.get(PROBE)
-        latencies: list[float] = []
+        latencies: list[float | None] = []
         answering = asyncio.Event()
         async with database.locked() as release:
             start = time.monotonic()
@@ -95,15 +114,18 @@ async def _while_locked(server, database, calls):
                 if elapsed(start) > 20:
                     break
                 sent = time.monotonic()
-                with contextlib.suppress(Exception):  # timed out or refused: the time says it
-                    await asyncio.wait_for(http.get(PROBE), timeout=8)
-                latencies.append(elapsed(sent))
+                try:
+                    await asyncio.wait_for(http.get(PROBE), timeout=PROBE_TIMEOUT)
+                    latencies.append(elapsed(sent))
+                except Exception:  # timed out or refused: no answer, not a figure
+                    latencies.append(None)
                 if len(latencies) >= 3:
                     answering.set()
                 await asyncio.sleep(0.02)
             held = await unlocking
         results = await asyncio.gather(*burst, return_exceptions=True)
-    return max(latencies), held, results
+    slowest = None if None in latencies else max(latencies, default=0.0)
+    return slowest, held, results
 
 
 @pytest.mark.req("6.8")
@@ -117,32 +139,51 @@ def test_a_request_waiting_on_the_database_holds_up_no_other(
     shop = Shop(client, data)
     product = stored_product(shop, database)
     stocked = product_with_stock(shop, 1_000)
-    attempts = []
-    for _ in range(2):  # a slow moment of a busy machine gets a second chance
+    # How quick this server is right now, in this run, at a GET / alone: on a
+    # busy machine the limit grows with it (checks/support/timing.py).
+    idle = timing.baseline(lambda: run(_idle_probe(live_server)))
+    allowed = timing.allowance(BLOCKED_AFTER, idle)
+    outcomes: list[list] = []
+
+    def measure() -> timing.Sample:
         slowest, held, results = run(
             _while_locked(live_server, database, _burst(product, stocked, data))
         )
-        attempts.append((slowest, held, results))
-        if slowest < BLOCKED_AFTER or slowest > 2 * BLOCKED_AFTER:
-            break  # clearly free, or clearly blocked
-    slowest, held, results = min(attempts, key=lambda attempt: attempt[0])
-    codes = statuses(results)
+        outcomes.append(results)
+        # A blocked loop holds GET / up for about as long as the lock is held
+        # (or for twice what is allowed): that figure is proof, a lower one is not.
+        proof = min(0.8 * held, 2 * allowed)
+        return timing.Sample(slowest, PROBE_TIMEOUT, proof)
+
+    verdict = timing.attempts(measure, allowed=allowed, baseline_seconds=idle)
+    codes = statuses(outcomes[-1])
     burst = (
         "20 requests that need the database (GET, POST /products, POST /orders), all at once, "
         f"to your app under uvicorn while the checks held a lock on it; and GET {PROBE} again "
         "and again meanwhile"
     )
-    if slowest >= BLOCKED_AFTER:
+    if not verdict.passed:
+        where = (
+            "Look in the async def routes for time.sleep (await asyncio.sleep), the sqlite3 "
+            "module or a sync Session (use the AsyncSession), or any other call that waits "
+            "without await"
+        )
+        if verdict.certain:
+            said = (
+                f"while 20 requests waited on the locked database, GET / took "
+                f"{verdict.figures()} ({verdict.tries()}): something blocks the event loop, "
+                f"so no other request runs meanwhile. {where}"
+            )
+        else:
+            said = (
+                f"while 20 requests waited on the locked database, GET / took "
+                f"{verdict.figures()}: {verdict.thin()}. If it fails again: {where}"
+            )
         fail(
-            f"while 20 requests waited on the database (locked by the checks for {held:.1f} s), "
-            f"GET / took {slowest:.2f} s to answer"
-            + (f", in each of {len(attempts)} tries" if len(attempts) > 1 else "")
-            + ": something "
-            "blocks the event loop, so no other request runs meanwhile. Look in the async def "
-            "routes for time.sleep (await asyncio.sleep), the sqlite3 module or a sync Session "
-            "(use the AsyncSession), or any other call that waits without await",
-            expected=f"GET / answered in well under {BLOCKED_AFTER:g} s while the others wait",
-            got=f"GET / took {slowest:.2f} s; the 20 requests got {tally(codes)}",
+            said,
+            expected=f"GET / answered in under {allowed:.2f} s while the others wait "
+            f"({BLOCKED_AFTER:g} s, more on a busy machine: a GET / alone took {idle:.2f} s)",
+            got=f"GET / took {verdict.figures()}; the 20 requests got {tally(codes)}",
             sent=burst,
         )
     expect(

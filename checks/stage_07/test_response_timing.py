@@ -21,12 +21,13 @@ from checks.stage_07.shop import (
     use_sender,
     watch_tasks,
 )
-from checks.support import RandomData, expect, fail, todo
+from checks.support import RandomData, expect, fail, timing, todo
 from checks.support.client import RecordingClient
 
 DELAY = 1.0  # EMAIL_DELAY_SECONDS for the live server
 FAST_ENOUGH = 0.6  # a response that waited for the email takes DELAY or more
 ARRIVAL_LIMIT = 6.0
+SIGNUP_TIMEOUT = 15.0
 
 
 @pytest.mark.req("7.4")
@@ -67,6 +68,16 @@ def _timed_signup(http: httpx2.Client, data: RandomData) -> tuple[httpx2.Respons
     return response, time.monotonic() - started, body["email"]
 
 
+def _timed_read(http: httpx2.Client) -> float | None:
+    """Seconds for GET /outbox, a request that sends no email; None if it failed."""
+    started = time.monotonic()
+    try:
+        response = http.get("/outbox", params={"limit": 1})
+    except httpx2.HTTPError:
+        return None
+    return time.monotonic() - started if response.status_code == 200 else None
+
+
 def _probe_in_process(app, data: RandomData, monkeypatch) -> None:
     """`todo` while GET /outbox is a stub or POST /users schedules no task."""
     with RecordingClient(app) as client:
@@ -89,10 +100,18 @@ def test_a_slow_mail_server_does_not_slow_the_signup(request, monkeypatch, data)
     # does, and two CREATE TABLE of one name at once fail on PostgreSQL.)
     server = request.getfixturevalue("live_server")
     server.env = {**server.env, "EMAIL_DELAY_SECONDS": f"{DELAY:g}"}
-    with httpx2.Client(base_url=server.url, timeout=15) as http:
-        timings = []
-        for _attempt in range(2):
-            response, elapsed, address = _timed_signup(http, data)
+    with httpx2.Client(base_url=server.url, timeout=SIGNUP_TIMEOUT) as http:
+        # The baseline, in this run: how quick the same server is at a request
+        # that sends no email (checks/support/timing.py).
+        plain = timing.baseline(lambda: _timed_read(http))
+        allowed = timing.allowance(FAST_ENOUGH, plain)
+        answers: list[tuple[httpx2.Response, str]] = []
+
+        def measure() -> timing.Sample:
+            try:
+                response, seconds, email = _timed_signup(http, data)
+            except httpx2.TimeoutException:
+                return timing.Sample(None, SIGNUP_TIMEOUT)
             if response.status_code != 201:
                 fail(
                     f"POST /users answered {response.status_code} under uvicorn "
@@ -100,18 +119,26 @@ def test_a_slow_mail_server_does_not_slow_the_signup(request, monkeypatch, data)
                     expected="status 201",
                     response=response,
                 )
-            timings.append(elapsed)
-            if elapsed < FAST_ENOUGH:
-                break
-        else:
+            answers.append((response, email))
+            # A response that waited for the email takes the email's delay at least.
+            return timing.Sample(seconds, SIGNUP_TIMEOUT, proof=DELAY)
+
+        verdict = timing.attempts(measure, allowed=allowed, baseline_seconds=plain)
+        if not verdict.passed:
+            said = (
+                "the response waited for the email. Send it from a background task, so the "
+                "response goes out first"
+                if verdict.certain
+                else verdict.thin()
+            )
             fail(
                 f"with a mail server that takes {DELAY:g} s (EMAIL_DELAY_SECONDS={DELAY:g}), "
-                f"POST /users took {' s and '.join(f'{t:.2f}' for t in timings)} s to answer: "
-                "the response waited for the email. Send it from a background task, so the "
-                "response goes out first",
-                expected=f"a response in under {FAST_ENOUGH} s; the email about {DELAY:g} s later",
-                response=response,
+                f"POST /users took {verdict.figures()} to answer: {said}",
+                expected=f"a response in under {allowed:.2f} s ({FAST_ENOUGH} s, more on a busy "
+                f"machine: a plain GET took {plain:.2f} s); the email about {DELAY:g} s later",
+                response=answers[-1][0] if answers else None,
             )
+        address = answers[-1][1]
         answered = time.monotonic()
         deadline = answered + ARRIVAL_LIMIT
         arrived = None
@@ -125,7 +152,7 @@ def test_a_slow_mail_server_does_not_slow_the_signup(request, monkeypatch, data)
             time.sleep(0.02)
     if arrived is None:
         fail(
-            f"POST /users answered in {timings[-1]:.2f} s, but the welcome email was still "
+            f"POST /users answered in {verdict.best.shown()}, but the welcome email was still "
             f"not in GET /outbox {ARRIVAL_LIMIT:g} s later: the background task did not "
             f"send it (server log: {server.log_tail(8) or 'empty'})",
             expected=f"the email to {address} in GET /outbox about {DELAY:g} s after the response",
