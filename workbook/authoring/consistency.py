@@ -215,6 +215,7 @@ def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
     first: a method is completed on its own, while another of its class is not."""
     wanted = _blocks(solution)
     lines = skeleton.splitlines(keepends=True)
+    completed: set[str] = set()
     # Deepest names first, so replacing a method leaves its class's span valid
     # for the blocks around it (spans are taken again after each change).
     while True:
@@ -229,11 +230,30 @@ def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
             ):
                 candidates.append((name, start, end))
         if not candidates:
-            return "".join(lines)
+            return _in_solution_order("".join(lines), solution, completed)
         name, start, end = max(candidates, key=lambda c: c[0].count("."))
         sol_start, sol_end = wanted[name]
         replacement = solution.splitlines(keepends=True)[sol_start - 1 : sol_end]
         lines[start - 1 : end] = replacement
+        completed.add(name)
+
+
+def _in_solution_order(text: str, solution: str, completed: set[str]) -> str:
+    """The completed top-level functions and classes put in the solution's order
+    among themselves (the order can be what a requirement teaches: a fixed path
+    before a path with a parameter), in the places they hold in `text`."""
+    blocks = _blocks(text)
+    order = list(_blocks(solution))
+    names = [n for n in blocks if n in completed and "." not in n and n in order]
+    wanted = sorted(names, key=order.index)
+    if names == wanted:
+        return text
+    lines = text.splitlines(keepends=True)
+    pieces = {n: lines[blocks[n][0] - 1 : blocks[n][1]] for n in names}
+    for slot, name in sorted(zip(names, wanted, strict=True), key=lambda p: -blocks[p[0]][0]):
+        start, end = blocks[slot]
+        lines[start - 1 : end] = pieces[name]
+    return "".join(lines)
 
 
 def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
