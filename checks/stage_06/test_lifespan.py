@@ -8,7 +8,7 @@ import pytest
 
 from checks.stage_06.db import TABLES, Database
 from checks.stage_06.shop import Shop, require_lifespan, require_tables
-from checks.support import expect, expect_status, fail
+from checks.support import expect, expect_status, fail, todo
 from checks.support.client import RecordingClient
 
 # aiosqlite runs each connection in a thread of its own, named after this function.
@@ -33,6 +33,12 @@ def test_startup_creates_the_tables_where_database_url_points(
         database = Database(url)
         found = database.tables()
         if not set(TABLES) <= found:
+            if not client.app_state.get("sessions"):
+                # Stage 5's lifespan, which reads the settings and opens nothing.
+                todo(
+                    "the lifespan does not open the database yet: it yields no sessionmaker "
+                    "and creates no tables (requirement 6.1)"
+                )
             stray = sorted(path.name for path in tmp_path.glob("*.db") if path.name != name)
             elsewhere = (
                 f"; meanwhile {', '.join(stray)} appeared in the working directory: "
