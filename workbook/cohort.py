@@ -156,6 +156,8 @@ class _Pool:
         self.selector = selectors.DefaultSelector()
         self.running: list[_Running] = []
         self.bwrap = sandbox.binary() if use_sandbox else None
+        self.bytecode = scratch / "pycache"
+        sandbox.warm(stage.name, self.bytecode)
 
     def start(self, learner: str, target: Path) -> None:
         inner: list[str]
@@ -163,13 +165,14 @@ class _Pool:
             assert self.bwrap is not None
             inside = sandbox.INSIDE / target.name
             inner = sandbox.grader_command(self.stage.name, self.cap, inside)
-            argv = sandbox.command(self.bwrap, target, inner)
+            argv = sandbox.command(self.bwrap, target, inner, bytecode=self.bytecode)
             env = sandbox.environment()
         else:
             private = Path(tempfile.mkdtemp(prefix=f"{learner[:20]}-", dir=self.scratch))
             (private / "home").mkdir()
+            # Trusted work: the run's bytecode cache is shared, and writable.
             argv = sandbox.grader_command(
-                self.stage.name, self.cap, target, pycache=str(private / "pycache")
+                self.stage.name, self.cap, target, pycache=str(self.bytecode)
             )
             env = sandbox.environment(home=str(private / "home"), state=str(private / "state"))
             env["TMPDIR"] = str(private)

@@ -2,7 +2,9 @@
 
 Builds N submissions of a stage (a mix of solutions, skeletons and mutants) in a
 temporary folder, grades them with `workbook grade --jobs 1` and with one job per
-core, and prints the time per submission and the speed-up. Run by hand:
+core, and prints the time per submission and the speed-up; then once more with
+--no-sandbox, for what the sandbox costs. `grade` refuses a grader that differs
+from its last commit, so the run uses a committed copy of the workbook. Run by hand:
 
     python tests/bench/bench_cohort.py --stage 2 --count 100
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import apply_mutant, mutants  # noqa: E402
+from tests.conftest import apply_mutant, copy_repo, mutants  # noqa: E402
 from workbook.stages import find  # noqa: E402
 
 
@@ -39,7 +41,24 @@ def build_cohort(stage_spec: str, count: int, folder: Path) -> None:
             apply_mutant(variants[index % len(variants)], learner)
 
 
-def grade(stage: str, cohort: Path, jobs: int) -> float:
+def committed_copy(destination: Path) -> Path:
+    repo = copy_repo(destination)
+    git = [
+        "git",
+        "-c",
+        "user.name=b",
+        "-c",
+        "user.email=b@example.com",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "bench"], cwd=repo, check=True)
+    return repo
+
+
+def grade(stage: str, cohort: Path, jobs: int, repo: Path, *extra: str) -> float:
     started = time.perf_counter()
     subprocess.run(
         [
@@ -53,9 +72,10 @@ def grade(stage: str, cohort: Path, jobs: int) -> float:
             "--jobs",
             str(jobs),
             "--out",
-            str(cohort.parent / f"grades-{jobs}"),
+            str(cohort.parent / f"grades-{jobs}{'-'.join(extra)}"),
+            *extra,
         ],
-        cwd=REPO,
+        cwd=repo,
         check=True,
         capture_output=True,
     )
@@ -71,11 +91,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cohort = Path(tmp) / "cohort"
         build_cohort(arguments.stage, arguments.count, cohort)
-        serial = grade(arguments.stage, cohort, 1)
-        parallel = grade(arguments.stage, cohort, cores)
+        repo = committed_copy(Path(tmp) / "repo")
+        serial = grade(arguments.stage, cohort, 1, repo)
+        parallel = grade(arguments.stage, cohort, cores, repo)
+        unsandboxed = grade(arguments.stage, cohort, cores, repo, "--no-sandbox")
     n = arguments.count
     print(f"{n} submissions of stage {arguments.stage} on {cores} cores")
-    runs = (("serial   (--jobs 1)", serial), (f"parallel (--jobs {cores})", parallel))
+    runs = (
+        ("serial   (--jobs 1)", serial),
+        (f"parallel (--jobs {cores})", parallel),
+        (f"parallel, --no-sandbox (--jobs {cores})", unsandboxed),
+    )
     for label, seconds in runs:
         print(f"{label}: {seconds:6.1f} s  {seconds / n * 1000:6.0f} ms per submission")
     print(f"speed-up: {serial / parallel:.2f}x")
