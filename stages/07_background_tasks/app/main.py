@@ -1,13 +1,14 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-from collections.abc import AsyncIterator, Iterable
+import hashlib
+import json
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, TypedDict
 
 from fastapi import (
     BackgroundTasks,
     Body,
-    Depends,
     FastAPI,
     Header,
     HTTPException,
@@ -19,7 +20,7 @@ from fastapi import (
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.database import create_engine, create_sessionmaker, create_tables
+from app.database import create_sessionmaker, create_tables, make_async_engine
 from app.dependencies import (
     AuditDep,
     EmailSenderDep,
@@ -27,9 +28,9 @@ from app.dependencies import (
     RepositoryDep,
     SessionFactoryDep,
     SettingsDep,
-    echo_request_id,
     unit_of_work,
 )
+from app.middleware import RequestIdMiddleware
 from app.models import (
     AuditEntryPublic,
     Category,
@@ -45,7 +46,7 @@ from app.models import (
     UserCreate,
     UserPublic,
 )
-from app.repository import ConflictError
+from app.repository import ConflictError, Repository
 from app.settings import get_settings
 from app.tasks import send_welcome_email
 
@@ -64,7 +65,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     app, not at import: importing app.main opens nothing, and each process
     (a test, a reload, a worker) gets an engine for its own DATABASE_URL.
     """
-    engine = create_engine(get_settings().database_url)
+    engine = make_async_engine(get_settings().database_url)
     await create_tables(engine)
     sessions = create_sessionmaker(engine)
     try:
@@ -80,11 +81,12 @@ app = FastAPI(
     version="1.0.0",
     description="A small shop API with users and products, built stage by stage "
     "in the FastAPI Workbook.",
-    # Dependencies of the whole app: run for every route, before its own.
-    dependencies=[Depends(echo_request_id)],
     # Startup and shutdown: open the database, then close it.
     lifespan=lifespan,
 )
+# Wraps every request, whatever answers it: a route, a 404 for an unknown
+# path, a 422, or a 500 when the app fails.
+app.add_middleware(RequestIdMiddleware)
 
 
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
@@ -108,19 +110,16 @@ class CurrentUser(BaseModel):
     username: str
 
 
-# What each Idempotency-Key created, so that a retried POST answers as the
-# first one did instead of creating a second product.
-_created_by_key: dict[str, ProductPublic] = {}
-
-
+# Routes that await nothing are `async def` too: a plain `def` route is sent
+# to a worker thread for each request, for no gain.
 @app.get("/", tags=["meta"])
-def read_root(settings: SettingsDep) -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+async def read_root(settings: SettingsDep) -> Greeting:
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message=f"Welcome to the {settings.app_name}")
 
 
 @app.get("/health", tags=["meta"])
-def read_health() -> Health:
+async def read_health() -> Health:
     """Liveness probe for load balancers and orchestrators."""
     return Health(status="ok")
 
@@ -128,8 +127,9 @@ def read_health() -> Health:
 # Routes are matched in the order they are declared, and "me" fits the
 # {user_id} pattern below (then fails as an integer): the fixed path goes first.
 @app.get("/users/me", tags=["users"])
-def read_current_user() -> CurrentUser:
-    """The signed-in user; until logins arrive (stage 8), everyone is the guest."""
+async def read_current_user() -> CurrentUser:
+    """The current user. Until sign-in exists, every client is the guest."""
+    # Logins arrive in stage 8; until then there is no one else to be.
     return CurrentUser(username="guest")
 
 
@@ -150,9 +150,9 @@ async def read_user(user_id: UserId, repository: RepositoryDep) -> UserPublic:
 )
 async def delete_user(user_id: UserId, repository: RepositoryDep) -> None:
     """Delete a user; 204 and no body, or 404 when there is none with this id."""
+    # TODO 7.7: once it is gone, record the delete in the audit trail
     if not await repository.users.delete(user_id):
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
-    # TODO 7.7: record the delete in the audit trail
 
 
 @app.post(
@@ -166,7 +166,9 @@ async def create_user(
     response: Response,
     repository: RepositoryDep,
 ) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; the answer never includes the password. 409 when the
+    username or the email is taken."""
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     try:
@@ -179,6 +181,8 @@ async def create_user(
         ) from None
     response.headers["Location"] = f"/users/{created.id}"
     # TODO 7.3: schedule send_welcome_email for the new user (BackgroundTasks)
+    # TODO 7.4: scheduled, never awaited here: the 201 must not wait for the email
+    # TODO 7.5: hand the task the user's id, the session factory and the sender
     # TODO 7.6: record the signup in the audit trail
     return created
 
@@ -188,7 +192,18 @@ async def list_users(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[UserPublic]:
     """Users oldest first, one page of them."""
-    return paginator.paginate(await repository.users.all(), page)
+    return paginator.paginate(await repository.users.find(page))
+
+
+# The detail of a 422 for a key that comes back with another body.
+KEY_REUSED = "Idempotency-Key was used with a different body"
+
+
+def _fingerprint(product: ProductCreate) -> str:
+    """A digest of what a create asks for: equal for equal bodies, however the
+    JSON was spaced or its keys ordered."""
+    canonical = json.dumps(product.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @app.post(
@@ -203,41 +218,43 @@ async def create_product(
     repository: RepositoryDep,
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    A retry that carries the Idempotency-Key of an earlier request gets that
-    request's product back, and nothing new is created.
+    A retry that carries the Idempotency-Key of an earlier request, with the
+    same body, gets that product back as it is now, and nothing new is
+    created; 404 if it was deleted since. The same key with another body is
+    a 422.
     """
-    created = _created_by_key.get(idempotency_key) if idempotency_key else None
-    if created is None:
+    if idempotency_key is None:
         created = await repository.products.add(**product.model_dump())
-        if idempotency_key:
-            _created_by_key[idempotency_key] = created
         # TODO 7.7: record the create in the audit trail
+    else:
+        created = await _create_once(idempotency_key, product, repository)
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
 
 
-def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
-    """The products that pass every filter, oldest first.
-
-    Filter first, then page (the Paginator does): the other way round, a page
-    could come back short, or empty, while matching products wait further on.
-    """
-    wanted_tags = set(filters.tag)
-    # casefold() is lower() done right for every language ("ß" finds "SS").
-    search = filters.q.casefold() if filters.q else None
-    return [
-        product
-        for product in products
-        if (filters.min_price is None or product.price >= filters.min_price)
-        and (filters.max_price is None or product.price <= filters.max_price)
-        and wanted_tags <= set(product.tags)
-        and (search is None or search in product.name.casefold())
-    ]
+async def _create_once(key: str, product: ProductCreate, repository: Repository) -> ProductPublic:
+    """The product that `key` stands for: created now, by the first request to
+    bring the key, or the one that request created."""
+    # TODO 7.7: take the audit trail too, and record the create it makes (never a replay)
+    fingerprint = _fingerprint(product)
+    # The key is claimed before the product is made, in the same transaction:
+    # if this request fails, both go; if another holds the key, it waits.
+    if await repository.idempotency_keys.claim(key, fingerprint):
+        created = await repository.products.add(**product.model_dump())
+        await repository.idempotency_keys.link(key, created.id)
+        return created
+    claim = await repository.idempotency_keys.get(key)
+    if claim is None or claim.fingerprint != fingerprint:
+        raise HTTPException(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=KEY_REUSED)
+    first = None if claim.product_id is None else await repository.products.get(claim.product_id)
+    if first is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    return first
 
 
 @app.get("/products", tags=["products"])
@@ -245,7 +262,9 @@ async def list_products(
     filters: Annotated[ProductFilter, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[ProductPublic]:
     """Products oldest first: searched by name, filtered by price and tags, then one page."""
-    return paginator.paginate(_select(await repository.products.all(), filters), filters)
+    # Filtered, counted and paged by the database: a page of 20 costs the
+    # same with a thousand products as with a million.
+    return paginator.paginate(await repository.products.search(filters))
 
 
 @app.get("/products/{product_id}", tags=["products"])
@@ -291,7 +310,9 @@ async def update_product(
     dependencies=[unit_of_work],
 )
 async def delete_product(product_id: ProductId, repository: RepositoryDep) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body; 404 when there is none with this id,
+    409 when orders point at it."""
+    # TODO 7.7: once it is gone, record the delete in the audit trail
     try:
         deleted = await repository.products.delete(product_id)
     except ConflictError:
@@ -301,7 +322,6 @@ async def delete_product(product_id: ProductId, repository: RepositoryDep) -> No
         ) from None
     if not deleted:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
-    # TODO 7.7: record the delete in the audit trail
 
 
 @app.patch("/products/{product_id}/price", tags=["products"], dependencies=[unit_of_work])
@@ -330,10 +350,11 @@ async def update_product_price(
 async def change_prices(batch: PriceChanges, repository: RepositoryDep) -> list[ProductPublic]:
     """Reprice several products at once, in order: every change is made, or none.
 
-    An unknown product stops the batch with a 404 after the changes before it
-    were made; the unit of work undoes them, so the client can fix the batch
-    and send it again as a whole.
+    An unknown product answers 404, and then no price has changed: fix the
+    batch and send it again as a whole.
     """
+    # The 404 is raised after the changes before it were made; the unit of
+    # work undoes them.
     changed = []
     for change in batch.changes:
         product = await repository.products.update(change.product_id, price=change.price)
@@ -352,8 +373,7 @@ async def list_category_products(
     paginator: PaginatorDep,
 ) -> list[ProductPublic]:
     """One category's products, filtered and paged as GET /products does."""
-    in_category = (p for p in await repository.products.all() if p.category == category)
-    return paginator.paginate(_select(in_category, filters), filters)
+    return paginator.paginate(await repository.products.search(filters, category))
 
 
 @app.post(

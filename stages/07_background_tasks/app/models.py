@@ -64,20 +64,27 @@ class Category(StrEnum):
 # Every bound is a promise the server keeps for free: no empty tags, no
 # essays, no thousand-tag product to slow down each filter.
 Tag = Annotated[str, Field(min_length=1, max_length=30)]
+# Each bound of a product's fields, named once: ProductBase and ProductUpdate
+# both use these, so a PATCH cannot let in what a POST refuses.
+ProductName = Annotated[str, Field(min_length=1, max_length=100)]
+Price = Annotated[float, Field(gt=0)]
+Description = Annotated[str, Field(max_length=500)]
+Tags = Annotated[list[Tag], Field(max_length=10)]
+# How many the shop has: orders take from it, and it never goes below 0.
+Stock = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class ProductBase(BaseModel):
     """What a product looks like on the way in and on the way out."""
 
-    name: str = Field(min_length=1, max_length=100)
-    price: float = Field(gt=0)
-    description: str | None = Field(default=None, max_length=500)
+    name: ProductName
+    price: Price
+    description: Description | None = None
     # A default, so that every client written before categories existed
     # still works: a new required field is a breaking change.
     category: Category = Category.other
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
-    # How many the shop has: orders take from it, and it never goes below 0.
-    stock: int = Field(default=0, ge=0, le=1_000_000)
+    tags: Tags = Field(default_factory=list)
+    stock: Stock = 0
 
 
 class ProductCreate(ProductBase):
@@ -116,13 +123,13 @@ class ProductUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    price: float | None = Field(default=None, gt=0)
+    name: ProductName | None = None
+    price: Price | None = None
     # null is a real value here: it clears the description.
-    description: str | None = Field(default=None, max_length=500)
+    description: Description | None = None
     category: Category | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=10)
-    stock: int | None = Field(default=None, ge=0, le=1_000_000)
+    tags: Tags | None = None
+    stock: Stock | None = None
 
     @field_validator("name", "price", "category", "tags", "stock")
     @classmethod

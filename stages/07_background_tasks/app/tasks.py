@@ -65,9 +65,7 @@ class AuditTrail:
     write has succeeded; the entry is written after the response.
     """
 
-    def __init__(
-        self, tasks: BackgroundTasks, sessions: async_sessionmaker[AsyncSession]
-    ) -> None:
+    def __init__(self, tasks: BackgroundTasks, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._tasks = tasks
         self._sessions = sessions
 
