@@ -9,6 +9,7 @@ READY  := $(VENV)/.installed
 STAGE  ?=
 TARGET ?=
 ARGS   ?=
+PORT   ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help setup check run hint watch progress reset grade new-stage classroom test lint skeletons bench
@@ -17,6 +18,7 @@ help:
 	@echo "make check STAGE=N     grade your work on stage N (no STAGE: the next unfinished one)"
 	@echo "                       TARGET=solutions|DIR grades another folder"
 	@echo "make run STAGE=N       serve your stage N app with reload; open http://127.0.0.1:8000/docs"
+	@echo "                       PORT=8001 another port; ARGS=--fresh an empty database"
 	@echo "make hint STAGE=N      the next hint for the first unfinished requirement"
 	@echo "make watch STAGE=N     grade again on every save"
 	@echo "make progress          every stage at a glance (ARGS=--refresh grades them all again)"
@@ -57,7 +59,7 @@ classroom: $(READY)
 	@$(PY) -m workbook classroom $(ARGS)
 
 run: $(READY)
-	@$(PY) -m workbook run $(STAGE) $(ARGS)
+	@$(PY) -m workbook run $(STAGE) --port $(PORT) $(ARGS)
 
 hint: $(READY)
 	@$(PY) -m workbook hint $(STAGE) $(ARGS)
