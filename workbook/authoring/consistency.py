@@ -281,8 +281,10 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
             # function can hold the TODOs of two requirements); otherwise to
             # the requirements its region names.
             start, end = _region(new_text, j1 + 1, j2)
-            named = set(TODO.findall("".join(new[j1:j2]))) or set(
-                TODO.findall("".join(new[start - 1 : end]))
+            named = (
+                set(TODO.findall("".join(new[j1:j2])))
+                or _nearest_todo_above(new, j1, start)
+                or set(TODO.findall("".join(new[start - 1 : end])))
             )
             imports_only = not named and all(_is_import(x) for x in old[i1:i2] + new[j1:j2])
             needed = tag == "delete" and _defines_only_used_names(old[i1:i2], new_text)
@@ -339,6 +341,20 @@ def _importable(text: str, files: dict[str, str]) -> str:
         )
         lines[node.lineno - 1 : node.end_lineno] = [replacement]
     return "".join(lines)
+
+
+def _nearest_todo_above(lines: list[str], index: int, region_start: int) -> set[str]:
+    """The TODOs of the nearest comment line above `index` (0-based) in its
+    region: in a class whose TODO comments each announce a field, the fields
+    written under a comment are that comment's work."""
+    for line in reversed(lines[region_start - 1 : index]):
+        if not line.strip().startswith("#"):
+            if line.strip():
+                return set()
+            continue
+        if found := set(TODO.findall(line)):
+            return found
+    return set()
 
 
 def _fine_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
