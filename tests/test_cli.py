@@ -135,3 +135,25 @@ def test_hint_without_a_requirement_picks_the_first_unfinished(state: Path) -> N
     run_cli("check", FIRST.name, state=state)  # the skeleton: all to do
     completed = run_cli("hint", FIRST.name, state=state)
     assert f"for {FIRST.requirements[0].id}:" in completed.stdout
+
+
+def test_a_piped_report_has_no_trailing_spaces(state: Path) -> None:
+    completed = run_cli("check", FIRST.name, state=state)  # the skeleton: hints and tables
+    lines = completed.stdout.splitlines()
+    assert len(lines) > len(FIRST.requirements)
+    padded = [line for line in lines if line != line.rstrip()]
+    assert not padded, padded[:3]
+
+
+def test_trimmed_lines_keep_text_split_across_writes() -> None:
+    import io
+
+    from workbook.plain_output import TrimmedLines
+
+    out = io.StringIO()
+    stream = TrimmedLines(out)
+    for part in ("a  ", "b   ", "\n", "   \n", "c   "):
+        stream.write(part)
+        stream.flush()
+    stream.write("d \n")
+    assert out.getvalue() == "a  b\n\nc   d\n"

@@ -31,7 +31,10 @@ def console() -> Console:
 
     if sys.stdout.isatty():
         return Console(highlight=False)
-    return Console(highlight=False, width=120, no_color=True)
+    from workbook.plain_output import TrimmedLines
+
+    # rich pads table cells to their column's width; a pipe gets no trailing spaces.
+    return Console(highlight=False, width=120, no_color=True, file=TrimmedLines(sys.stdout))
 
 
 def _validation_errors(body: str) -> str | None:
