@@ -89,12 +89,18 @@ class Backend:
         workdir = self.folder / f"backend-{self.index}"
         command = [
             *gunicorn(),
-            "-c", str(self.root / CONFIG),
-            "-b", f"127.0.0.1:{self.port}",
-            "--chdir", str(workdir),
-            "--pythonpath", str(self.root),
-            "--pid", str(workdir / "gunicorn.pid"),
-            "--control-socket", str(workdir / "gunicorn.ctl"),
+            "-c",
+            str(self.root / CONFIG),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(workdir),
+            "--pythonpath",
+            str(self.root),
+            "--pid",
+            str(workdir / "gunicorn.pid"),
+            "--control-socket",
+            str(workdir / "gunicorn.ctl"),
         ]
         if self.workers is not None:
             # One worker each keeps two backends within a 2-core budget;
@@ -253,7 +259,10 @@ class Backends:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -284,20 +293,42 @@ def resolved_settings(root: Path, env: dict[str, str] | None = None) -> dict[str
     """The settings Gunicorn resolves from deploy/gunicorn.conf.py
     (`--print-config`: bind, workers, worker_class, graceful_timeout,
     forwarded_allow_ips, …), each as the text Gunicorn prints. A config that
-    does not load fails the check with Gunicorn's message."""
+    does not load fails the check with Gunicorn's message.
+
+    Gunicorn imports an app to print its config; a stand-in (`json:dumps`)
+    keeps that to the config itself: importing the learner's app is the
+    backends' job, and costs seconds."""
     # From a folder of the grader's: importing the app must not write into root.
     with tempfile.TemporaryDirectory(prefix="workbook-gunicorn-") as workdir:
         done = subprocess.run(
             [
-                *gunicorn(), "-c", str(root / CONFIG), "--chdir", workdir,
-                "--pythonpath", str(root), "--print-config", "app.main:app",
+                *gunicorn(),
+                "-c",
+                str(root / CONFIG),
+                "--chdir",
+                workdir,
+                "--pythonpath",
+                str(root),
+                "--print-config",
+                "json:dumps",
             ],
-            capture_output=True, text=True, timeout=30, check=False, cwd=workdir,
-            env={**os.environ, **(env or {}), "PYTHONPYCACHEPREFIX": str(PYCACHE)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            cwd=workdir,
+            # --check-config imports the app before applying --pythonpath.
+            env={
+                **os.environ,
+                **(env or {}),
+                "PYTHONPYCACHEPREFIX": str(PYCACHE),
+                "PYTHONPATH": str(root),
+            },
         )
     if done.returncode != 0:
         fail(
-            f"Gunicorn cannot load deploy/gunicorn.conf.py:\n{(done.stderr or done.stdout)[-1500:]}",
+            "Gunicorn cannot load deploy/gunicorn.conf.py:\n"
+            + (done.stderr or done.stdout)[-1500:],
             expected="`gunicorn -c deploy/gunicorn.conf.py --check-config app.main:app` to pass",
         )
     settings = {}

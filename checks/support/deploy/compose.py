@@ -133,8 +133,10 @@ def app_replicas(compose: Compose, minimum: int = 2) -> list[Finding]:
         compose.finding(
             "replicas",
             compose.apps[0],
-            f"only {max(per_build.values())} copy of the app runs: one crash takes the service down",
-            f"`deploy: {{replicas: {minimum}}}` on the app, or {minimum} services with the same `build:`",
+            f"only {max(per_build.values())} copy of the app runs: "
+            "one crash takes the service down",
+            f"`deploy: {{replicas: {minimum}}}` on the app, "
+            f"or {minimum} services with the same `build:`",
         )
     ]
 
@@ -177,7 +179,8 @@ def nginx_publishes_one_port(compose: Compose) -> list[Finding]:
                 compose.finding(
                     "nginx-port",
                     name,
-                    f"the app service `{name}` publishes {', '.join(ports)}: clients can skip nginx",
+                    f"the app service `{name}` publishes {', '.join(ports)}: "
+                    "clients can skip nginx",
                     "remove its `ports:` (nginx reaches it on the compose network)",
                 )
             )
@@ -237,7 +240,8 @@ def postgres_with_healthcheck_and_volume(compose: Compose) -> list[Finding]:
                     "database",
                     name,
                     f"`{name}` keeps its data in the container: it is lost with the container",
-                    "mount a named volume (`pgdata:/var/lib/postgresql`) and declare it under `volumes:`",
+                    "mount a named volume (`pgdata:/var/lib/postgresql`) "
+                    "and declare it under `volumes:`",
                 )
             )
     return findings
@@ -313,7 +317,8 @@ def secrets_from_environment(compose: Compose) -> list[Finding]:
                         "secrets",
                         name,
                         f"`{variable}` in `{name}` {written}",
-                        f"`{variable}: ${{{variable}:?set {variable}}}`: Compose then refuses to start without it",
+                        f"`{variable}: ${{{variable}:?set {variable}}}`: "
+                        "Compose then refuses to start without it",
                     )
                 )
         if (

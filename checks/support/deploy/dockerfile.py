@@ -38,6 +38,7 @@ NOT_A_SECRET = re.compile(
 )
 CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 ROOT_USERS = {"root", "0"}
+INSTALL_HINT = "`COPY requirements.txt .` then `RUN pip install --no-cache-dir -r requirements.txt`"
 SMALL_BASE = re.compile(r"slim|alpine|distroless|minimal", re.IGNORECASE)
 
 
@@ -162,7 +163,8 @@ def pinned_slim_base(dockerfile: Dockerfile) -> list[Finding]:
                     "pin the version: `FROM python:3.13-slim`",
                 )
             )
-        if index == len(froms) - 1 and not SMALL_BASE.search(image):
+        pinned = not findings or findings[-1].line != instruction.line
+        if pinned and index == len(froms) - 1 and not SMALL_BASE.search(image):
             findings.append(
                 _finding(
                     "pinned-base",
@@ -186,7 +188,7 @@ def dependencies_before_source(dockerfile: Dockerfile) -> list[Finding]:
                 "dependencies-first",
                 None,
                 "no `RUN pip install` installs the app's dependencies",
-                "`COPY requirements.txt .` then `RUN pip install --no-cache-dir -r requirements.txt`",
+                INSTALL_HINT,
             )
         ]
     findings = []
@@ -212,6 +214,8 @@ def dependencies_before_source(dockerfile: Dockerfile) -> list[Finding]:
         from_file = re.search(
             r"(-r|--requirement)\s|\buv\s+sync\b|install\s+(\S+\s+)*\.(\s|$)", install.value
         )
+        if early_source and from_file:
+            continue  # the order is the problem, already said
         if not (copied_requirements and from_file) and not re.search(
             r"--mount=type=bind", install.value
         ):
@@ -221,7 +225,7 @@ def dependencies_before_source(dockerfile: Dockerfile) -> list[Finding]:
                     install.line,
                     f"`RUN {install.value}` does not install from a copied requirements file, "
                     "so the versions are whatever is newest on the day of the build",
-                    "`COPY requirements.txt .` then `RUN pip install --no-cache-dir -r requirements.txt`",
+                    INSTALL_HINT,
                 )
             )
     return findings
@@ -381,7 +385,8 @@ def no_secret_in_env_or_arg(dockerfile: Dockerfile) -> list[Finding]:
                     _finding(
                         "no-secret",
                         instruction.line,
-                        f"`{instruction.keyword} {name}` bakes a secret into the image, where anyone "
+                        f"`{instruction.keyword} {name}` bakes a secret into the image, "
+                        "where anyone "
                         "who pulls it can read it",
                         f"pass {name} when the container starts (compose: "
                         f"`{name}: ${{{name}:?}}`), never at build time",

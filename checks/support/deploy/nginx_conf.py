@@ -23,9 +23,9 @@ the learner's line, so nginx's own errors can point at the learner's file.
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
-import grp
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,19 +91,32 @@ def parse(path: Path) -> list[Directive]:
     """The file's directives (crossplane's payload, includes not followed);
     ConfigError with the learner's line when it does not parse."""
     if not path.is_file():
-        raise ConfigError([Finding("nginx-parse", FILE, None, "there is no deploy/nginx.conf",
-                                   "write deploy/nginx.conf")])
+        raise ConfigError(
+            [
+                Finding(
+                    "nginx-parse",
+                    FILE,
+                    None,
+                    "there is no deploy/nginx.conf",
+                    "write deploy/nginx.conf",
+                )
+            ]
+        )
     payload = crossplane.parse(str(path), single=True, comments=False, check_ctx=True)
     errors = [error for config in payload["config"] for error in config["errors"]]
     if errors:
-        raise ConfigError([
-            Finding(
-                "nginx-parse", FILE, error.get("line"),
-                str(error["error"]).replace(f" in {path}:{error.get('line')}", ""),
-                "nginx reads this file as a list of `directive args;` and `block { … }`",
-            )
-            for error in errors
-        ])
+        raise ConfigError(
+            [
+                Finding(
+                    "nginx-parse",
+                    FILE,
+                    error.get("line"),
+                    str(error["error"]).replace(f" in {path}:{error.get('line')}", ""),
+                    "nginx reads this file as a list of `directive args;` and `block { … }`",
+                )
+                for error in errors
+            ]
+        )
     return payload["config"][0]["parsed"]
 
 
@@ -160,7 +173,9 @@ def _rewrite_upstreams(
             servers = [dict(servers[0]) for _ in backends]
         rewritten = []
         for index, server in enumerate(servers):
-            options = [a for a in server["args"][1:] if a != "resolve" and not a.startswith("service=")]
+            options = [
+                a for a in server["args"][1:] if a != "resolve" and not a.startswith("service=")
+            ]
             port = backends[index % len(backends)]
             rewritten.append({**server, "args": [f"127.0.0.1:{port}", *options]})
         others = [d for d in upstream["block"] if d["directive"] != "server"]
@@ -222,7 +237,11 @@ def _number_lines(block: list[Directive], line_of: dict[int, int | None], line: 
 
 
 def rewrite(
-    source: Path, folder: Path, backends: list[int], *, listen_port: int | None = None,
+    source: Path,
+    folder: Path,
+    backends: list[int],
+    *,
+    listen_port: int | None = None,
     expand_single: bool = True,
 ) -> Rewritten:
     """Write the runnable copy of `source` into `folder` (created) and say what

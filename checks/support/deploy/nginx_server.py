@@ -1,6 +1,6 @@
 """A real nginx serving the grader's rewritten copy of the learner's config.
 
-`test()` is `nginx -t`: its errors come back as findings on the learner's
+`check_config()` is `nginx -t`: its errors come back as findings on the learner's
 lines. `Nginx` is a context manager that starts nginx in the foreground in its
 own process group and, whatever happens in the check, ends it (SIGQUIT, then
 SIGKILL for the whole group). Its access log is the grader's JSON one, read
@@ -27,42 +27,66 @@ from checks.support.deploy.nginx_conf import FILE, Rewritten
 from checks.support.failures import fail
 
 START_TIMEOUT = 10.0
-ERROR_AT = re.compile(r"nginx: \[(emerg|alert|crit|error)\] (?P<message>.*?)(?: in (?P<file>\S+):(?P<line>\d+))?$")
+# `nginx: [emerg] …` before the error log opens, `2026/… [emerg] 12#12: …` after.
+ERROR_AT = re.compile(
+    r"\[(emerg|alert|crit|error)\] (?:\d+#\d+: )?(?P<message>.*?)"
+    r"(?: in (?P<file>\S+):(?P<line>\d+))?$"
+)
 
 
 def _command(tool: tools.Tool, rewritten: Rewritten, *extra: str) -> list[str]:
     # -e: errors before the config is read go to stderr, not a compiled-in path.
     return [
-        *tool.require(), "-p", f"{rewritten.folder}/", "-c", str(rewritten.config),
-        "-e", "stderr", *extra,
+        *tool.require(),
+        "-p",
+        f"{rewritten.folder}/",
+        "-c",
+        str(rewritten.config),
+        "-e",
+        "stderr",
+        *extra,
     ]
 
 
-def test(rewritten: Rewritten, tool: tools.Tool | None = None) -> list[Finding]:
+def check_config(rewritten: Rewritten, tool: tools.Tool | None = None) -> list[Finding]:
     """`nginx -t` on the rewritten config; each error on the learner's line."""
     tool = tool or tools.nginx()
     done = subprocess.run(
         _command(tool, rewritten, "-t", "-q"),
-        capture_output=True, text=True, timeout=30, check=False, cwd=rewritten.folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        cwd=rewritten.folder,
     )
     if done.returncode == 0:
         return []
     findings = []
     for raw in done.stderr.splitlines():
-        match = ERROR_AT.match(raw.strip())
+        match = ERROR_AT.search(raw.strip())
         if not match:
             continue
         line = None
         if match["line"] and Path(match["file"] or "") == rewritten.config:
             line = rewritten.line_of.get(int(match["line"]))
-        findings.append(Finding(
-            "nginx -t", FILE, line, match["message"],
-            "see https://nginx.org/en/docs/dirindex.html for each directive's syntax and context",
-        ))
-    return findings or [Finding(
-        "nginx -t", FILE, None, f"nginx -t failed: {done.stderr.strip()[:500]}",
-        "run `nginx -t -c deploy/nginx.conf` by hand",
-    )]
+        findings.append(
+            Finding(
+                "nginx -t",
+                FILE,
+                line,
+                match["message"],
+                "see https://nginx.org/en/docs/dirindex.html: each directive's syntax, context",
+            )
+        )
+    return findings or [
+        Finding(
+            "nginx -t",
+            FILE,
+            None,
+            f"nginx -t failed: {done.stderr.strip()[:500]}",
+            "run `nginx -t -c deploy/nginx.conf` by hand",
+        )
+    ]
 
 
 class Nginx:
@@ -79,7 +103,7 @@ class Nginx:
         return f"http://127.0.0.1:{self.rewritten.port}"
 
     def __enter__(self) -> Nginx:
-        findings = test(self.rewritten, self.tool)
+        findings = check_config(self.rewritten, self.tool)
         if findings:
             fail(
                 "nginx refuses your config:\n" + "\n".join(str(f) for f in findings),
@@ -102,7 +126,10 @@ class Nginx:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -111,13 +138,16 @@ class Nginx:
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 fail(f"nginx stopped as it started:\n{self.log_tail()}", expected="nginx running")
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.rewritten.port), timeout=0.2
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.rewritten.port), timeout=0.2),
             ):
                 return
             time.sleep(0.02)
-        fail(f"nginx did not listen within {START_TIMEOUT:g} s:\n{self.log_tail()}",
-             expected="nginx listening")
+        fail(
+            f"nginx did not listen within {START_TIMEOUT:g} s:\n{self.log_tail()}",
+            expected="nginx listening",
+        )
 
     def restart(self) -> Nginx:
         """A fresh nginx on the same config: its upstreams' failure counts
@@ -132,10 +162,8 @@ class Nginx:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, signal.SIGQUIT)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            pass
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -52,7 +52,10 @@ class Proxy:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -151,7 +154,10 @@ class SteadyLoad:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._stop.set()
         for thread in self._threads:
@@ -185,8 +191,15 @@ class SteadyLoad:
         except httpx.HTTPError as failure:
             error = f"{type(failure).__name__}: {failure}"
         outcome = Outcome(
-            method, path, probe, body, status, error, started - self._began,
-            time.monotonic() - started, answer,
+            method,
+            path,
+            probe,
+            body,
+            status,
+            error,
+            started - self._began,
+            time.monotonic() - started,
+            answer,
         )
         with self._lock:
             self.outcomes.append(outcome)
