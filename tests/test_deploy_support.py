@@ -41,6 +41,14 @@ needs_compose = pytest.mark.skipif(
 )
 
 
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# The backends run from GOOD as from a learner's folder: nothing may be written there.
+GOOD_BEFORE = _snapshot(GOOD)
+
+
 def lines(findings: list[Finding]) -> list[int | None]:
     return [finding.line for finding in findings]
 
@@ -289,7 +297,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     """Two backends of the fixture app on one WAL SQLite file, behind nginx."""
     folder = tmp_path_factory.mktemp("deployment")
     env = {"DATABASE_URL": backends.shared_sqlite(folder)}
-    with backends.Backends(GOOD, folder / "backends", env) as started:
+    # Natively nginx is 127.0.0.1, not the compose network the config trusts.
+    trust_nginx = ("--forwarded-allow-ips", "127.0.0.1")
+    with backends.Backends(GOOD, folder / "backends", env, extra_args=trust_nginx) as started:
         rewritten = nginx_conf.rewrite(
             GOOD / "deploy" / "nginx.conf", folder / "nginx", started.ports
         )
@@ -306,8 +316,10 @@ def test_requests_are_spread_over_both_backends(deployment) -> None:
     started, _, proxy = deployment
     counts = traffic.spread(proxy, 10)
     assert counts == {started.ports[0]: 5, started.ports[1]: 5}
-    lines = started[0].json_lines()
-    assert {"event": "request", "path": "/health", "status": 200}.items() <= lines[-1].items()
+    response = proxy.request("GET", "/health", headers={"X-Forwarded-For": "203.0.113.7"})
+    backend = started.by_port(proxy.answered_by(response))
+    logged = backend.json_lines()[-1]
+    assert {"path": "/health", "status": 200, "client": "203.0.113.7"}.items() <= logged.items()
 
 
 @needs_nginx
@@ -370,6 +382,10 @@ def test_failover_after_sigkill_then_502_when_both_are_down(deployment) -> None:
     assert statuses == [200] * 20
     started[1].kill()
     assert proxy.request("GET", "/health").status_code == 502
+
+
+def test_the_stage_folder_is_left_as_it_was() -> None:
+    assert _snapshot(GOOD) == GOOD_BEFORE
 
 
 def test_backends_are_killed_when_the_block_ends(
