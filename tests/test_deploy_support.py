@@ -182,6 +182,7 @@ def test_dockerignore_patterns_are_anchored_at_the_root_as_docker_reads_them() -
 @needs_hadolint
 def test_hadolint_passes_the_good_dockerfile_and_flags_latest() -> None:
     assert hadolint.lint(GOOD / "Dockerfile") == []
+    assert hadolint.lint(OTHER / "Dockerfile") == []  # ACCESS_TOKEN_EXPIRE_MINUTES is no secret
     found = hadolint.lint(BROKEN / "Dockerfile.latest")
     assert [(f.rule, f.line) for f in found] == [("hadolint DL3007", 2)]
 
@@ -218,6 +219,12 @@ def test_a_single_replica_compose_file_fails_every_rule() -> None:
         "POSTGRES_PASSWORD",
     ]
     assert lines(compose.database_port_not_published(spec)) == [12]
+
+
+def test_a_migration_service_is_a_release_step_not_a_replica() -> None:
+    spec = compose.load(OTHER / "compose.yaml")
+    assert spec.release_steps == ["migrate"]
+    assert spec.apps == ["api"]
 
 
 def test_a_healthcheck_in_compose_stands_in_for_the_dockerfiles() -> None:

@@ -53,12 +53,31 @@ class Compose:
         return str(self.services[name].get("image") or "")
 
     @property
-    def apps(self) -> list[str]:
-        """The services built from this folder: the app's replicas."""
+    def release_steps(self) -> list[str]:
+        """One-shot services (migrations): another service waits for them with
+        `service_completed_successfully`, or their command runs alembic."""
+        awaited = {
+            name
+            for body in self.services.values()
+            if isinstance(body.get("depends_on"), dict)
+            for name, rule in body["depends_on"].items()
+            if isinstance(rule, dict) and rule.get("condition") == "service_completed_successfully"
+        }
         return [
             name
             for name, body in self.services.items()
-            if "build" in body and "nginx" not in self._image(name)
+            if name in awaited or re.search(r"alembic|migrat", str(body.get("command") or ""))
+        ]
+
+    @property
+    def apps(self) -> list[str]:
+        """The long-running services built from this folder: the app's replicas."""
+        return [
+            name
+            for name, body in self.services.items()
+            if "build" in body
+            and "nginx" not in self._image(name)
+            and name not in self.release_steps
         ]
 
     @property
