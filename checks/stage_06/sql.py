@@ -36,13 +36,18 @@ class StatementLog:
 
 def _rows_of(cursor: Any) -> int:
     """Rows a statement returned. The asyncio drivers' adapters (aiosqlite,
-    asyncpg) fetch a result whole at execute time and keep it in `_rows`; a
-    cursor that does not is counted by its rowcount, when it knows it."""
+    asyncpg) fetch a result whole at execute time and keep it in `_rows`.
+
+    A cursor without it cannot be counted: that is an error in the checks
+    (fail closed), never a page that looks cheap because nothing was counted.
+    """
     buffered = getattr(cursor, "_rows", None)
-    if buffered is not None:
-        return len(buffered)
-    count = getattr(cursor, "rowcount", -1)
-    return count if isinstance(count, int) and count > 0 else 0
+    if buffered is None:
+        raise RuntimeError(
+            f"the checks cannot count the rows fetched through {type(cursor).__name__}: "
+            "the driver's cursor keeps no _rows (a SQLAlchemy or driver upgrade?)"
+        )
+    return len(buffered)
 
 
 @contextmanager

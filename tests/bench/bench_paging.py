@@ -3,10 +3,11 @@ products in the table, against a stage 6 or 7 app folder (a solution, or a
 learner's stage).
 
 Run by hand: `python tests/bench/bench_paging.py solutions/07_background_tasks`
-(add `--database-url postgresql+asyncpg://…` for PostgreSQL; the tables must
-not exist yet). It is not a test: timings depend on the machine. Goal (issue 9):
-the 50,000 figure within 3x of the 1,000 one, since a page of 20 should cost
-what a page of 20 costs, whatever the size of the table.
+(add `--database-url postgresql+asyncpg://user@host/db` for PostgreSQL: each
+size then gets a database of its own on that server, created and dropped here).
+It is not a test: timings depend on the machine. Goal (issue 9): the 50,000
+figure within 3x of the 1,000 one, since a page of 20 should cost what a page
+of 20 costs, whatever the size of the table.
 
 Each size runs in a child process of its own: a fresh import of the app, a
 fresh database, seeded through the app's own repository (so the rows are
@@ -83,6 +84,32 @@ def child(folder: str, count: int, database_url: str) -> None:
     print(json.dumps({"count": count, "median": statistics.median(timings)}))
 
 
+async def _recreate(server_url: str, name: str, drop_only: bool = False) -> None:
+    """Create (or drop) the database `name` on the PostgreSQL server of `server_url`."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(server_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if not drop_only:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def _database_for(count: int, server_url: str | None, scratch: str) -> str:
+    """A fresh, empty database for one size."""
+    if server_url is None:
+        return f"sqlite+aiosqlite:///{scratch}/bench_{count}.db"
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_paging_{count}"
+    asyncio.run(_recreate(server_url, name))
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", help="an app folder: the one that holds app/")
@@ -95,7 +122,7 @@ def main() -> None:
     medians = {}
     with tempfile.TemporaryDirectory() as scratch:
         for count in SIZES:
-            url = arguments.database_url or f"sqlite+aiosqlite:///{scratch}/bench_{count}.db"
+            url = _database_for(count, arguments.database_url, scratch)
             found = subprocess.run(
                 [
                     sys.executable,
@@ -110,6 +137,8 @@ def main() -> None:
                 check=False,
                 cwd=scratch,
             )
+            if arguments.database_url:
+                asyncio.run(_recreate(arguments.database_url, f"bench_paging_{count}", True))
             if found.returncode != 0:
                 raise SystemExit(found.stderr or found.stdout)
             medians[count] = json.loads(found.stdout.strip().splitlines()[-1])["median"]
