@@ -128,3 +128,33 @@ def test_an_error_raised_in_library_code_is_not_shown_as_the_learners_line() -> 
     assert "pydantic/main.py, line" in outcome["message"]
     assert "(main.py:" not in outcome["message"]
     assert "none of your lines is in its traceback" in outcome["message"]
+
+
+def _samples(limit: float, *dumps: list[tuple[str, int, str]]) -> str:
+    """The watchdog's file: its header, then one sample per `dumps` item."""
+    return f"{stacks.WATCHDOG} {limit:g}\n" + "".join(_dump(frames) + "\n" for frames in dumps)
+
+
+MOVING = [
+    [(f"{LIBRARY}/sqlalchemy/orm/mapper.py", 3445, "isa"), (f"{TARGET}/app/repo.py", 9, "flush")],
+    [(f"{LIBRARY}/sqlalchemy/sql/compiler.py", 77, "visit"), (f"{TARGET}/app/repo.py", 9, "flush")],
+]
+
+
+def test_a_check_with_its_learners_line_running_at_its_limit_is_stopped() -> None:
+    loop = [(f"{TARGET}/app/main.py", 12, "read_health")]
+    assert not stacks.should_stop(_samples(10, loop), TARGET)  # 5 s: not yet at the limit
+    assert stacks.should_stop(_samples(10, loop, loop), TARGET)  # 10 s
+
+
+def test_a_slow_check_whose_stack_moves_on_is_given_more_time() -> None:
+    # A busy machine: at the limit the stack has moved on since the last sample.
+    assert not stacks.should_stop(_samples(10, *MOVING), TARGET)
+    # ... but not for ever: at HARD_CAP times the limit it is stopped.
+    many = [MOVING[i % 2] for i in range(2 * stacks.HARD_CAP)]
+    assert stacks.should_stop(_samples(10, *many), TARGET)
+
+
+def test_a_check_waiting_at_the_same_place_twice_is_stopped_at_its_limit() -> None:
+    waiting = [(f"{LIBRARY}/httpx/_client.py", 1013, "send")]
+    assert stacks.should_stop(_samples(10, waiting, waiting), TARGET)

@@ -280,6 +280,11 @@ class _Shard:
     events: Path = Path()
     output: Path = Path()
     stacks: Path = Path()
+    # The watchdog's samples file: its size at the last look, the size last
+    # judged, and whether the parent stopped the child as stuck.
+    stack_size: int = -1
+    judged: int = -1
+    stopped_stuck: bool = False
     returncode: int | None = None
     finished: bool = False
 
@@ -300,6 +305,7 @@ class _Shard:
         self.pid = launch(arguments, spec.workdir, self.output, _child_environment(spec.run_id))
         self.attempt += 1
         self.returncode, self.finished = None, False
+        self.stack_size, self.judged, self.stopped_stuck = -1, -1, False
 
     def poll(self) -> bool:
         """True once the child has ended (and is reaped)."""
@@ -416,16 +422,21 @@ def _stuck_message(stuck: stacks.Stuck, where: str, limit: str, loading: bool, t
         return f"{head}: your code was stuck in {place}. Look for {look}"
     if stuck.learner is not None and stuck.innermost is not None:
         return (
-            f"{head}: your code in {stacks.shown(stuck.learner, target)} was waiting in "
-            f"{stacks.shown(stuck.innermost, target)}. Look for a call that waits forever "
-            "(a lock that is never released, a request or query without a timeout)"
+            f"{head}: your code in {stacks.shown(stuck.learner, target)} was in "
+            f"{stacks.shown(stuck.innermost, target)} when it was stopped. Look for a call "
+            "that waits forever (a lock that is never released, a request or query without "
+            f"a timeout); if there is none, {timing_busy()}"
         )
     waiting = f" (the check was waiting in {stacks.shown(stuck.innermost, target)})"
     return (
         f"this check did not finish within {limit}, but none of your code was running "
-        f"when it was stopped{waiting if stuck.innermost else ''}. The machine may be "
-        "busy: run again. If it happens again, it may follow from another problem above"
+        f"when it was stopped{waiting if stuck.innermost else ''}: {timing_busy()}. If it "
+        "happens again, it may follow from another problem above"
     )
+
+
+def timing_busy() -> str:
+    return "the machine may be busy: run again"
 
 
 def _default_workers(serves: bool = False) -> int:
@@ -480,7 +491,11 @@ class _Run:
                 shard.returncode, self.outputs[shard.index]
             )
             return False
-        stuck = stacks.find(_text(shard.stacks), self.target) if shard.stacks.name else None
+        stuck = (
+            stacks.find(stacks.last_sample(_text(shard.stacks)), self.target)
+            if shard.stopped_stuck
+            else None
+        )
         kind, message = _death_message(
             shard.returncode,
             time.time() - running["t"],
@@ -523,7 +538,9 @@ class _Grading:
             if out_of_time:
                 shard.kill()
             elif not shard.poll():
-                continue
+                if not self._stuck(shard):
+                    continue
+                shard.kill()
             self.active.remove(shard)
             events = _read_events(shard.events)
             self.run.outputs[shard.index] = _tail(shard.output)
@@ -536,6 +553,23 @@ class _Grading:
                 self.active.append(shard)
         if self.run.load_error:
             self.stop()  # the other children will only find the same error
+
+    def _stuck(self, shard: _Shard) -> bool:
+        """Whether the watchdog's samples show the child's check stuck past its
+        limit (workbook/stacks.py). A file is judged once its size has held
+        still for a poll, so that its last sample is whole."""
+        try:
+            size = shard.stacks.stat().st_size
+        except OSError:
+            return False
+        if size != shard.stack_size:
+            shard.stack_size = size
+            return False
+        if size == shard.judged:
+            return False
+        shard.judged = size
+        shard.stopped_stuck = stacks.should_stop(_text(shard.stacks), self.spec.target)
+        return shard.stopped_stuck
 
     def _checks_left(self) -> bool:
         """Whether a new child would find a check to run: with a shared queue,

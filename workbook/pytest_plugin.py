@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import pytest
 
-from workbook import stacks
+from workbook import expectations, stacks
 from workbook.app_loader import AppLoadError, where
 from workbook.work_queue import WorkQueue
 
@@ -286,6 +286,7 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
             "kind": "crash",
             "message": f"your code raised {type(error).__name__}: {_excerpt(str(error), 300)} "
             f"{stage} the request\n{location}",
+            "expected": expectations.expected_for(error),
             **exchange,
         }
     if isinstance(error, AssertionError):

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workbook import paths
-from workbook.results import CheckOutcome, StageResult, sent_line
+from workbook.results import CheckOutcome, StageResult, excerpt, sent_line
 
 SYMBOLS = {
     "pass": ("✓", "green"),
@@ -63,7 +63,7 @@ def _got(got: dict[str, Any]) -> str:
         errors = _validation_errors(body)
         if errors:
             return f"422 Unprocessable Content\n{errors}"
-    return f"{got['status']}  {body}" if body else f"{got['status']}  (empty body)"
+    return f"{got['status']}  {excerpt(body)}" if body else f"{got['status']}  (empty body)"
 
 
 def _details(check: CheckOutcome | None, hint: str | None) -> Table | None:

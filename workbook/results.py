@@ -174,6 +174,39 @@ def requirement_status(checks: list[CheckOutcome]) -> Status:
     return "pass"
 
 
+LONG_BODY = 300  # characters of a body shown as it is; a longer JSON body is outlined
+
+
+def _outline(value: Any, depth: int = 0) -> str:
+    """A JSON value with its nesting cut at the third level and long lists
+    and strings shortened: the shape and the top-level facts of a large body
+    (an /openapi.json) in a line or two instead of a screenful."""
+    if isinstance(value, dict):
+        if depth >= 2:
+            return "{…}" if value else "{}"
+        items = [f"{json.dumps(k)}: {_outline(v, depth + 1)}" for k, v in list(value.items())[:8]]
+        more = [f"… {len(value) - 8} more"] if len(value) > 8 else []
+        return "{" + ", ".join(items + more) + "}"
+    if isinstance(value, list):
+        if depth >= 2:
+            return "[…]" if value else "[]"
+        items = [_outline(v, depth + 1) for v in value[:3]]
+        more = [f"… {len(value) - 3} more"] if len(value) > 3 else []
+        return "[" + ", ".join(items + more) + "]"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + '…"'
+
+
+def excerpt(body: str) -> str:
+    """The body as it came, or, if it is long JSON, its outline."""
+    if len(body) <= LONG_BODY:
+        return body
+    try:
+        return _outline(json.loads(body))
+    except ValueError:
+        return body  # cut to length already where it was recorded
+
+
 def sent_line(sent: dict[str, Any]) -> str:
     """ "POST /products", or a check's own words for what it sent."""
     return " ".join(part for part in (sent.get("method"), sent.get("url")) if part)
@@ -192,6 +225,7 @@ def describe(check: CheckOutcome) -> str:
     if check.got:
         body = check.got.get("body") or ""
         status = check.got.get("status")
+        body = excerpt(body) if status is not None else body
         lines.append(f"got: {status}  {body}".rstrip() if status is not None else f"got: {body}")
     return "\n".join(lines)
 

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from workbook import paths
 
+WATCHDOG = "# watchdog, limit in seconds:"
+# A check whose samples show it moving on is stopped at this many times its
+# limit: slow on a busy machine is not stuck, but a run must end.
+HARD_CAP = 3
 _FRAME = re.compile(r'^\s+File "(?P<file>.*)", line (?P<line>\d+) in (?P<function>.+)$')
 _LIBRARY = ("site-packages", "dist-packages", "/lib/python")
 
@@ -55,6 +59,47 @@ def parse(text: str) -> list[list[Frame]]:
         if match and threads:
             threads[-1].append(Frame(match["file"], int(match["line"]), match["function"].strip()))
     return threads
+
+
+def samples(text: str) -> tuple[float | None, list[str]]:
+    """The check's limit and each sample the watchdog wrote, oldest first.
+    (The parent reads the file only once its size has held still, so that the
+    last sample is whole.)"""
+    limit = None
+    first, _, rest = text.partition("\n")
+    if first.startswith(WATCHDOG):
+        limit = float(first[len(WATCHDOG) :].strip())
+    else:
+        rest = text
+    return limit, re.split(r"^Timeout \([^)]*\)!\n", rest, flags=re.MULTILINE)[1:]
+
+
+def _signature(text: str) -> tuple[tuple[Frame, ...], ...]:
+    return tuple(tuple(frames) for frames in parse(text))
+
+
+def should_stop(text: str, target: Path) -> bool:
+    """Whether the samples so far show a check that has reached its limit
+    stuck: its last sample has the learner's own line running, or is the same
+    as the one before; or it has run `HARD_CAP` times its limit."""
+    limit, dumps = samples(text)
+    if limit is None or not dumps:
+        return False
+    ran = len(dumps) * limit / 2  # one sample every half limit
+    if ran < limit:
+        return False
+    if ran >= HARD_CAP * limit:
+        return True
+    stuck = find(dumps[-1], target)
+    if stuck is not None and stuck.in_learners_code:
+        return True
+    return len(dumps) > 1 and _signature(dumps[-1]) == _signature(dumps[-2])
+
+
+def last_sample(text: str) -> str:
+    """The newest complete sample, or all of `text` if it has no header."""
+    _, dumps = samples(text)
+    return dumps[-1] if dumps else text
 
 
 def _is_learners(frame: Frame, root: str) -> bool:

@@ -1,13 +1,16 @@
 """The grader's watchdog for a check that hangs, as a pytest plugin in the
 child: pytest-timeout decides each check's time limit (`--timeout`, a check's
-`@pytest.mark.timeout`), this plugin enforces it.
+`@pytest.mark.timeout`), this plugin and the parent enforce it.
 
 pytest-timeout's own thread method needs the GIL to fire, and on a busy machine
 with a learner's loop holding it the watchdog fired late. `faulthandler`'s
-watchdog is a C thread that needs nothing of the interpreter: when the time is
-up it writes the stack of every thread to the file named by `--wb-stacks` and
-ends the process at once. The parent reads that file to tell the learner where
-their code was stuck (`workbook.stacks`).
+watchdog is a C thread that needs nothing of the interpreter: every half of the
+check's limit it writes the stack of every thread to the file named by
+`--wb-stacks` (emptied at each check's start, its first line the limit). The
+parent reads each sample (`workbook.stacks`) and ends the process once the
+limit is reached and the samples show it stuck: the learner's own line running,
+or the same stack twice. A check that is only slow (a busy machine, the stack
+moving on) gets up to `stacks.HARD_CAP` times its limit.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import faulthandler
 from typing import IO, Any
 
 import pytest
+
+from workbook.stacks import WATCHDOG
 
 _stacks = pytest.StashKey[IO[str]]()
 
@@ -43,7 +48,11 @@ def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> bool | None:
     stacks = item.config.stash.get(_stacks, None)
     if stacks is None:
         return None  # run without the grader: pytest-timeout's own method
-    faulthandler.dump_traceback_later(settings.timeout, exit=True, file=stacks)
+    stacks.seek(0)
+    stacks.truncate()
+    stacks.write(f"{WATCHDOG} {settings.timeout:g}\n")
+    stacks.flush()
+    faulthandler.dump_traceback_later(settings.timeout / 2, repeat=True, file=stacks)
     return True
 
 

@@ -14,6 +14,7 @@ from checks.stage_02.shop import (
     show,
 )
 from checks.support import body_of, expect, expect_header, expect_json, expect_status, todo
+from checks.support.failures import json_excerpt
 
 USER_SHAPE = '{"id": <an integer>, "username": …, "email": …}'
 NOT_FOUND = {"detail": "User not found"}
@@ -149,6 +150,8 @@ def _expect_documented_without_secret(client, method, path):
     """The operation's documented response has the public fields and no password."""
     response, documented = _documented_properties(client, method, path)
     operation = f"{method.upper()} {path}"
+    # The operation's responses, not the whole of /openapi.json.
+    got = json_excerpt(body_of(response), "paths", path, method, "responses")
     expect(
         documented >= USER_FIELDS,
         f"the OpenAPI schema documents the response of {operation} with "
@@ -156,6 +159,7 @@ def _expect_documented_without_secret(client, method, path):
         + ": give the function the return type UserPublic",
         expected=f"a response schema with {show(sorted(USER_FIELDS))}",
         response=response,
+        got=got,
     )
     secret = sorted(name for name in documented if "password" in name.lower())
     expect(
@@ -163,6 +167,7 @@ def _expect_documented_without_secret(client, method, path):
         f"the documented response of {operation} has the field(s) {show(secret)}",
         expected=f"a response schema with {show(sorted(USER_FIELDS))} and no password",
         response=response,
+        got=got,
     )
 
 

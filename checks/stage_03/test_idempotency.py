@@ -66,7 +66,12 @@ def test_retry_with_the_same_key_creates_nothing(client, app, data):
             expected=f"{first}",
             response=response,
         )
-        expect_header(response, "location", first_response.headers.get("location"))
+        expect_header(
+            response,
+            "location",
+            first_response.headers.get("location"),
+            about=f"retry {attempt + 1} (the same POST with the same {HEADER})",
+        )
     expect_products(client.get("/products"), [first])
 
 

@@ -48,7 +48,12 @@ def _replay(post, body, key, first, where):
         expected=str(first),
         response=response,
     )
-    expect_header(response, "location", f"/products/{first['id']}")
+    expect_header(
+        response,
+        "location",
+        f"/products/{first['id']}",
+        about=f"the retry with the same {HEADER}, {where},",
+    )
 
 
 @pytest.mark.req("6.10")

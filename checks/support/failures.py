@@ -78,6 +78,18 @@ def body_of(response: httpx.Response) -> Any:
         fail("the response body should be JSON", expected="a JSON body", response=response)
 
 
+def json_excerpt(body: Any, *keys: str, limit: int = 400) -> str:
+    """The part of a large JSON body that matters, for `got=`:
+    `paths → /users → post → responses: {…}` rather than all of /openapi.json."""
+    part = body
+    for key in keys:
+        part = part.get(key, {}) if isinstance(part, dict) else {}
+    text = json.dumps(part, ensure_ascii=False, separators=(", ", ": "))
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return (" → ".join(keys) + ": " if keys else "") + text
+
+
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -100,20 +112,42 @@ def expect_json(response: httpx.Response, expected: Any, *, exact: bool = False)
                 response=response,
             )
     elif body != expected:
-        fail(
-            "the response body is not what it should be",
-            expected=_show(expected),
-            response=response,
-        )
+        fail(_difference(body, expected), expected=_show(expected), response=response)
     return body
 
 
-def expect_header(response: httpx.Response, name: str, value: str | None = None) -> str:
-    """The response has header `name` (equal to `value` when given)."""
+def _difference(body: Any, expected: Any) -> str:
+    """What is wrong with a body, in words: for a list, whether it holds the
+    right items in another order (and which order was asked for)."""
+    if isinstance(body, list) and isinstance(expected, list):
+        mine = sorted(_show(item) for item in body)
+        if mine == sorted(_show(item) for item in expected) and len(body) > 1:
+            if body == expected[::-1]:
+                return (
+                    "the list holds the right items in reverse order: they should come in "
+                    "the order shown under expected (the first one first)"
+                )
+            return (
+                "the list holds the right items in another order: they should come in the "
+                "order shown under expected"
+            )
+        if len(body) != len(expected):
+            return f"the list has {len(body)} items where {len(expected)} were expected"
+        return "the list's items are not the ones expected"
+    return "the response body is not what it should be"
+
+
+def expect_header(
+    response: httpx.Response, name: str, value: str | None = None, *, about: str | None = None
+) -> str:
+    """The response has header `name` (equal to `value` when given). `about`
+    says which response this is when the request alone does not ("the replay
+    of the first POST, with the same Idempotency-Key")."""
     actual = response.headers.get(name)
     wanted = f"header {name}: {value}" if value is not None else f"a {name} header"
+    which = about or "the response"
     if actual is None:
-        fail(f"the response has no {name} header", expected=wanted, response=response)
+        fail(f"{which} has no {name} header", expected=wanted, response=response)
     if value is not None and actual != value:
-        fail(f"the {name} header is {actual!r}", expected=wanted, response=response)
+        fail(f"the {name} header of {which} is {actual!r}", expected=wanted, response=response)
     return actual
