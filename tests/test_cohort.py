@@ -349,3 +349,11 @@ def test_a_cohort_with_good_bad_broken_hanging_and_empty_submissions(tmp_path: P
         assert json.loads((out / f"{learner}.json").read_text())["stage"] == FIRST.name
     suites = ET.parse(junit).getroot().findall("testsuite")
     assert sorted(s.get("name") for s in suites) == sorted(book)
+
+
+def test_the_notes_say_when_postgresql_was_left_out_and_when_no_sandbox_was_used() -> None:
+    on_postgres = next(s for s in STAGES if "postgresql" in s.databases)
+    inner = {"notes": ["Not checked on PostgreSQL: WORKBOOK_POSTGRES_URL is not set."]}
+    assert cohort._notes(on_postgres, dict(inner), use_sandbox=True) == [cohort.NO_POSTGRES_NOTE]
+    assert cohort.NO_SANDBOX_NOTE in cohort._notes(FIRST, {}, use_sandbox=False)
+    assert cohort._notes(FIRST, {}, use_sandbox=True) == []
