@@ -1,10 +1,14 @@
-# Every target calls the workbook CLI (python -m workbook). The virtual
-# environment is created on first use and refreshed when pyproject.toml changes.
+# Every target calls the workbook CLI (python -m workbook, run from this folder:
+# the workbook itself is not installed). The virtual environment is created on
+# first use and refreshed when requirements.lock changes; it holds exactly the
+# versions the lock names, checked against their hashes.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
+LOCK   := requirements.lock
+UV     := uv==0.13.9
 
 STAGE  ?=
 TARGET ?=
@@ -12,7 +16,7 @@ ARGS   ?=
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup check run hint watch progress reset grade new-stage classroom test lint skeletons bench
+.PHONY: help setup lock check run hint watch progress reset grade new-stage classroom test lint skeletons bench
 
 help:
 	@echo "make check STAGE=N     grade your work on stage N (no STAGE: the next unfinished one)"
@@ -24,16 +28,24 @@ help:
 	@echo "make progress          every stage at a glance (ARGS=--refresh grades them all again)"
 	@echo "make reset STAGE=N     put the skeleton back; your files are kept in .workbook/backups/"
 	@echo "make test              the workbook's own tests (for instructors and contributors)"
+	@echo "make lock              pin the dependencies again after changing pyproject.toml (instructors)"
 	@echo "make grade STAGE=N SUBMISSIONS=DIR   grade a folder of learner submissions"
 	@echo "make new-stage NUMBER=11 SLUG=caching TITLE=\"Caching\"   scaffold a stage"
 
-$(READY): pyproject.toml
+$(READY): $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The workbook needs Python 3.11 or newer; set PYTHON=python3.X")'
-	@echo "Setting up $(VENV) (on first use or when pyproject.toml changes; about a minute)…"
+	@echo "Setting up $(VENV) from $(LOCK) (on first use or when the lock changes; 1–2 minutes)…"
 	@$(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	@touch $(READY)
+
+# For instructors: pin the versions pyproject.toml allows, with their hashes, after
+# changing its dependencies (ARGS=--upgrade takes the newest allowed versions).
+lock: $(READY)
+	@$(PY) -m pip install --quiet --disable-pip-version-check "$(UV)"
+	@$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --quiet -o $(LOCK) $(ARGS)
+	@echo "Wrote $(LOCK); commit it with pyproject.toml."
 
 setup: $(READY)
 
