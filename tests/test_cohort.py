@@ -135,7 +135,7 @@ def test_a_cohort_with_one_hostile_submission_per_kind(tmp_path: Path) -> None:
     before = snapshot(repo / "workbook", repo / "checks", repo / "solutions", home)
     honest_before = snapshot(submissions / "ada", submissions / "bo", submissions / "cleo")
     out = tmp_path / "grades"
-    environment = {**SECRETS, "HOME": str(home), "WORKBOOK_CHECK_TIMEOUT": "3"}
+    environment = {**SECRETS, "HOME": str(home), "WORKBOOK_CHECK_TIMEOUT": "5"}
     environment["WORKBOOK_SANDBOX_MEMORY_MB"] = "700"  # the limits submission uses 900
     started = time.monotonic()
     try:
@@ -151,6 +151,7 @@ def test_a_cohort_with_one_hostile_submission_per_kind(tmp_path: Path) -> None:
         run_cli(
             "grade", str(alone_dir), "--stage", FIRST.name, "--out", str(alone_dir / "grades"),
             state=tmp_path / "state", repo=repo, timeout=120,
+            env={"WORKBOOK_CHECK_TIMEOUT": "5"},
         )  # fmt: skip
         alone = rows(alone_dir / "grades" / "gradebook.csv")
     finally:
