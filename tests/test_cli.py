@@ -157,3 +157,11 @@ def test_trimmed_lines_keep_text_split_across_writes() -> None:
         stream.flush()
     stream.write("d \n")
     assert out.getvalue() == "a  b\n\nc   d\n"
+
+
+def test_the_readme_quotes_the_line_make_prints_after_a_failed_check() -> None:
+    from workbook import paths
+
+    recipe = (paths.REPO / "Makefile").read_text().splitlines().index("check: $(READY)") + 2
+    readme = (paths.REPO / "README.md").read_text()
+    assert f"make: *** [Makefile:{recipe}: check] Error 1" in readme
