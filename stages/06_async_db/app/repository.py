@@ -64,9 +64,7 @@ class Records(Generic[RecordT]):
         current = self._records.get(record_id)
         if current is None:
             return None
-        updated = self._model.model_validate(
-            {**current.model_dump(), **fields, "id": record_id}
-        )
+        updated = self._model.model_validate({**current.model_dump(), **fields, "id": record_id})
         # Assigning to a key that is there keeps its place in the order: an
         # updated record is not moved to the end of the list.
         self._records[record_id] = updated
