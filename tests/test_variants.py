@@ -28,3 +28,44 @@ def test_the_variant_passes_every_requirement(variant: Variant, tmp_path: Path) 
 def test_every_stage_up_to_four_has_a_router_variant() -> None:
     with_routers = {v.stage.number for v in ALL if "router" in v.name}
     assert {1, 2, 3, 4} <= with_routers
+
+
+def test_structure_sees_routes_on_included_routers() -> None:
+    from fastapi import APIRouter, Depends, FastAPI
+
+    from checks.support import structure
+
+    def unit_of_work() -> None: ...
+
+    app = FastAPI()
+    writes = APIRouter(prefix="/products", dependencies=[Depends(unit_of_work)])
+
+    @writes.post("")
+    async def create() -> None: ...
+
+    outer = APIRouter(prefix="/api")
+    outer.include_router(writes)
+    app.include_router(outer)
+
+    @app.get("/health")
+    def health() -> None: ...
+
+    found = structure.route_for(app, "post", "/api/products")
+    assert found is not None
+    assert found.endpoint is create
+    assert structure.depends_on(found, unit_of_work)
+    assert not structure.depends_on(structure.route_for(app, "GET", "/health"), unit_of_work)
+    assert [op.path for op in structure.operations(app)] == ["/api/products", "/health"]
+
+
+def test_no_check_walks_app_routes() -> None:
+    import re
+
+    from workbook import paths
+
+    walkers = [
+        path.relative_to(paths.REPO).as_posix()
+        for path in sorted(paths.CHECKS.rglob("*.py"))
+        if path.name != "structure.py" and re.search(r"\.routes\b", path.read_text())
+    ]
+    assert not walkers, f"read the app's structure through checks.support.structure: {walkers}"
