@@ -52,8 +52,56 @@ def shared_sqlite(folder: Path, name: str = "shared.db") -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def gunicorn() -> list[str]:
-    """How to run Gunicorn from this interpreter's environment."""
+# Libraries a stage's app imports, loaded by the Gunicorn master before it
+# binds its port: a worker forked from it then only imports the learner's own
+# modules. Without this a restarted backend listens for seconds before its
+# worker can answer, and nginx queues requests on it (a POST queued past
+# proxy_read_timeout is a 504). The learner's app itself is still imported in
+# each worker, as Gunicorn does without preload_app. A library that is not
+# installed is skipped.
+PRELOAD = (
+    "fastapi",
+    "fastapi.routing",
+    "pydantic",
+    "pydantic_settings",
+    "starlette.applications",
+    "uvicorn",
+    "uvicorn_worker",
+    "sqlalchemy",
+    "sqlalchemy.ext.asyncio",
+    "aiosqlite",
+    "asyncpg",
+    "jwt",
+    "pwdlib",
+)
+_LAUNCHER = """
+import importlib, sys
+for name in sys.argv.pop(1).split(","):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+from gunicorn.app.wsgiapp import run
+sys.argv[0] = "gunicorn"
+run()
+"""
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment, with bytecode kept in the grader's cache:
+    the learner's folder gets none, and a library is not compiled again at
+    every start (with PYTHONDONTWRITEBYTECODE set too, Python would read no
+    cache at all and compile FastAPI afresh in each process: seconds)."""
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def gunicorn(preload: tuple[str, ...] = ()) -> list[str]:
+    """How to run Gunicorn from this interpreter's environment, with the
+    `preload` libraries imported first."""
+    if preload:
+        return [sys.executable, "-c", _LAUNCHER, ",".join(preload)]
     script = Path(sys.executable).parent / "gunicorn"
     return [str(script)] if script.is_file() else [sys.executable, "-m", "gunicorn"]
 
@@ -88,7 +136,7 @@ class Backend:
     def command(self) -> list[str]:
         workdir = self.folder / f"backend-{self.index}"
         command = [
-            *gunicorn(),
+            *gunicorn(PRELOAD),
             "-c",
             str(self.root / CONFIG),
             "-b",
@@ -114,12 +162,7 @@ class Backend:
             return self
         self.starts += 1
         (self.folder / f"backend-{self.index}").mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            **self.env,
-            "PYTHONPYCACHEPREFIX": str(PYCACHE),
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = {**_environment(), **self.env, "PYTHONUNBUFFERED": "1"}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 self.command(),
@@ -318,12 +361,7 @@ def resolved_settings(root: Path, env: dict[str, str] | None = None) -> dict[str
             check=False,
             cwd=workdir,
             # --check-config imports the app before applying --pythonpath.
-            env={
-                **os.environ,
-                **(env or {}),
-                "PYTHONPYCACHEPREFIX": str(PYCACHE),
-                "PYTHONPATH": str(root),
-            },
+            env={**_environment(), **(env or {}), "PYTHONPATH": str(root)},
         )
     if done.returncode != 0:
         fail(
