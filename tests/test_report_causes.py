@@ -125,3 +125,34 @@ def test_todo_is_kept_where_the_todo_is_still_in_the_code(tmp_path: Path) -> Non
     main.write_text(main.read_text() + "\n# TODO 1.8: tag every operation\n")
     result = _result({"1.8": [_problem("1.8", "no operation has a tag yet", "todo")]}, target)
     assert _by_id(result)["1.8"].status == "todo"
+
+
+def _graded_mutant(name: str, tmp_path: Path) -> StageResult:
+    from tests.conftest import apply_mutant, mutants
+    from workbook import grading
+
+    mutant = next(m for m in mutants() if m.name == name)
+    return grading.grade(mutant.stage, apply_mutant(mutant, tmp_path / name))
+
+
+def test_awaiting_the_welcome_email_is_told_once_not_under_seven_requirements(
+    tmp_path: Path,
+) -> None:
+    result = _graded_mutant("task_awaited_in_the_route", tmp_path)
+    requirements = _by_id(result)
+    root = next(r for r in result.requirements if r.status in ("fail", "error"))
+    others = [r for r in result.requirements if r.status in ("fail", "error") and r is not root]
+    assert others, "the mistake breaks more than one requirement"
+    assert all(r.blocked_by == root.id for r in others), {r.id: r.message for r in others}
+    text = _shown(result)
+    problem = root.first_problem
+    assert problem is not None
+    assert text.count(problem.message[:40]) == 1  # the start of its first line, never wrapped
+    assert requirements[root.id].also_breaks == [r.id for r in others]
+
+
+def test_a_sender_built_in_the_route_is_not_told_to_use_logger_exception(tmp_path: Path) -> None:
+    requirements = _by_id(_graded_mutant("sender_built_in_the_route", tmp_path))
+    assert requirements["7.3"].status == "fail"
+    assert requirements["7.8"].blocked_by == "7.3", requirements["7.8"].message
+    assert "logger.exception" not in requirements["7.8"].message

@@ -101,7 +101,7 @@ def test_a_failing_email_is_logged_and_the_rest_goes_on(app, client, data, monke
     """A sender that raises: 201, an ERROR log, the audit entry written, later signups work."""
     caplog.set_level(logging.INFO)
     error = MailServerDownError(f"mail server unreachable (check {data.token(6)})")
-    use_sender(app, FakeSender(error=error))
+    failing = use_sender(app, FakeSender(error=error))
     watch = watch_tasks(monkeypatch, client)
     user = new_user(data)
     response = _signup_despite(
@@ -119,6 +119,14 @@ def test_a_failing_email_is_logged_and_the_rest_goes_on(app, client, data, monke
         todo("POST /users does not schedule the welcome email yet")
     expect_status(response, 201, "a failing mail server must not change the answer to POST /users")
     new = created(response, "user")
+    expect(
+        failing.calls > 0,
+        "the sender the checks put in get_email_sender's place was never called, so its "
+        "failure could not be seen: the welcome email went through another sender "
+        "(requirement 7.3: the task is handed the injected sender)",
+        expected="the welcome-email task calls the sender that get_email_sender gives",
+        response=response,
+    )
     expect_logged(caplog, error, "the sender")
     log = entries(audit_log(client))
     expect(
@@ -179,6 +187,14 @@ def test_a_failing_audit_task_is_logged_and_the_email_still_goes(
         todo("POST /users does not schedule both of its tasks yet (requirements 7.3 and 7.6)")
     expect_status(response, 201, "a failing audit store must not change the answer to POST /users")
     expect_logged(caplog, error, "the audit task")
+    expect(
+        sender.calls > 0,
+        "the sender the checks put in get_email_sender's place was never called, so this "
+        "check cannot tell whether the welcome email still went out: the email went "
+        "through another sender (requirement 7.3: the task is handed the injected sender)",
+        expected="the welcome-email task calls the sender that get_email_sender gives",
+        response=response,
+    )
     expect(
         len(sender.to(user["email"])) == 1,
         "the audit task failed, and the welcome email of the same signup was not sent",
