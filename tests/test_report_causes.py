@@ -156,3 +156,13 @@ def test_a_sender_built_in_the_route_is_not_told_to_use_logger_exception(tmp_pat
     assert requirements["7.3"].status == "fail"
     assert requirements["7.8"].blocked_by == "7.3", requirements["7.8"].message
     assert "logger.exception" not in requirements["7.8"].message
+
+
+def test_todo_waiting_for_an_earlier_requirements_todo_stays_to_do(tmp_path: Path) -> None:
+    target = tmp_path / "work"
+    shutil.copytree(SOLUTION / "app", target / "app")
+    main = target / "app" / "main.py"
+    main.write_text(main.read_text() + "\n# TODO 1.5: create products\n")
+    waiting = _problem("1.6", "there is no product to read yet (requirement 1.5)", "todo")
+    result = _result({"1.6": [waiting]}, target)
+    assert _by_id(result)["1.6"].status == "todo"
