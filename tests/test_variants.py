@@ -13,13 +13,21 @@ from workbook.authoring import variants
 from workbook.authoring.variants import Variant
 
 ALL = [variant for stage in STAGES for variant in variants.of_stage(stage)]
+# Each variant on every database its stage is graded on.
+CASES = [
+    pytest.param(variant, database, id=f"{variant}-{database}")
+    for variant in ALL
+    for database in sorted({variant.database, *variant.stage.databases})
+]
 
 
-@pytest.mark.parametrize("variant", ALL, ids=str)
-def test_the_variant_passes_every_requirement(variant: Variant, tmp_path: Path) -> None:
-    need(variant.database)
+@pytest.mark.parametrize(("variant", "database"), CASES)
+def test_the_variant_passes_every_requirement(
+    variant: Variant, database: str, tmp_path: Path
+) -> None:
+    need(database)
     target = variants.apply(variant, tmp_path / variant.stage.name)
-    result = grading.grade(variant.stage, target, database=variant.database)
+    result = grading.grade(variant.stage, target, database=database)
     assert result.error is None, result.error
     wrong = {r.id: r.message for r in result.requirements if r.status != "pass"}
     assert not wrong, f"{variant} ({variant.description}) is marked wrong: {wrong}"
