@@ -134,6 +134,9 @@ class _Running:
     err: bytearray = field(default_factory=bytearray)
     open_pipes: int = 2
     namespace: str | None = None
+    # Held open so that the namespace, and the name above, stay this sandbox's
+    # until it is cleared up: a freed namespace's name is given to the next one.
+    namespace_fd: int | None = None
     stopped: str | None = None  # why the watchdog ended it
 
     def kill(self, why: str | None = None) -> None:
@@ -230,10 +233,14 @@ class _Pool:
             if running.sandboxed and running.namespace is None:
                 mine = sandbox.pid_namespace(os.getpid())
                 for process in tree:
-                    namespace = sandbox.pid_namespace(process.pid)
-                    if namespace and namespace != mine:
-                        running.namespace = namespace
+                    held = sandbox.hold_namespace(process.pid)
+                    if held is None:
+                        continue
+                    fd, namespace = held
+                    if namespace != mine:
+                        running.namespace, running.namespace_fd = namespace, fd
                         break
+                    os.close(fd)
             reason = sandbox.over_limits(tree)
             if reason is None and now > running.deadline:
                 reason = f"it was still running at its cap of {self.cap:g} s"
@@ -267,7 +274,7 @@ class _Pool:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(running.process.pid, signal.SIGKILL)
             return
-        if running.namespace is None:
+        if running.namespace is None or running.namespace_fd is None:
             return
         deadline = time.monotonic() + 10
         while (left := sandbox.alive_in(running.namespace)) and time.monotonic() < deadline:
@@ -275,6 +282,8 @@ class _Pool:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.02)
+        os.close(running.namespace_fd)
+        running.namespace_fd = None
 
     def stop_all(self) -> None:
         for running in self.running:

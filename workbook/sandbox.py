@@ -347,6 +347,20 @@ def pid_namespace(pid: int) -> str | None:
     return None
 
 
+def hold_namespace(pid: int) -> tuple[int, str] | None:
+    """An open descriptor on the pid namespace of `pid`, and its name. While the
+    descriptor is open, no new namespace can get that name."""
+    try:
+        fd = os.open(f"/proc/{pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return fd, os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        os.close(fd)
+        return None
+
+
 def alive_in(namespace: str) -> list[int]:
     """The processes still in a pid namespace."""
     alive = []
