@@ -364,3 +364,29 @@ def test_the_notes_say_when_postgresql_was_left_out_and_when_no_sandbox_was_used
     assert cohort._notes(on_postgres, dict(inner), use_sandbox=True) == [cohort.NO_POSTGRES_NOTE]
     assert cohort.NO_SANDBOX_NOTE in cohort._notes(FIRST, {}, use_sandbox=False)
     assert cohort._notes(FIRST, {}, use_sandbox=True) == []
+
+
+@needs_sandbox
+def test_a_stopped_grade_ends_its_sandboxes_and_still_writes_the_gradebook(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path / "repo")
+    submissions = tmp_path / "cohort"
+    names = [f"stop-me-{os.getpid()}-{n}" for n in range(3)]
+    for name in names:
+        shutil.copytree(BROKEN / "loop_in_handler", submissions / name)
+    out = tmp_path / "grades"
+    environment = {**os.environ, "WORKBOOK_STATE_DIR": str(tmp_path / "state")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbook", "grade", str(submissions), "--stage", FIRST.name,
+         "--jobs", "2", "--out", str(out)],
+        cwd=repo, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    needles = (str(submissions), *(f"{sandbox.INSIDE}/{name}" for name in names))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(survivors(*needles[1:])) < 2:
+        time.sleep(0.2)
+    process.terminate()
+    assert process.wait(timeout=30) == 130
+    assert survivors(*needles) == []
+    book = rows(out / "gradebook.csv")
+    assert sorted(book) == names
+    assert any(cohort.STOPPED in row["error"] for row in book.values())
