@@ -226,7 +226,7 @@ class _Pool:
 
     def watch(self) -> None:
         """Stop any sandbox past its time, memory or process caps."""
-        table = sandbox._processes()
+        table = sandbox.processes()
         now = time.monotonic()
         for running in self.running:
             tree = sandbox.descendants(running.process.pid, table)

@@ -296,7 +296,7 @@ class _Process:
     rss_pages: int
 
 
-def _processes() -> dict[int, _Process]:
+def processes() -> dict[int, _Process]:
     found: dict[int, _Process] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -315,7 +315,7 @@ def _processes() -> dict[int, _Process]:
 
 def descendants(root: int, table: dict[int, _Process] | None = None) -> list[_Process]:
     """`root` and every process below it."""
-    table = _processes() if table is None else table
+    table = processes() if table is None else table
     children: dict[int, list[int]] = {}
     for process in table.values():
         children.setdefault(process.parent, []).append(process.pid)
