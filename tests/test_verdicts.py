@@ -17,14 +17,14 @@ from workbook.results import CheckOutcome, requirement_status
 
 FIRST = STAGES[0]
 
-MIDDLEWARE = '''
+MIDDLEWARE = """
 
 @app.middleware("http")
 async def break_health(request, call_next):
     if request.url.path == "/health":
         raise ValueError("broken middleware")
     return await call_next(request)
-'''
+"""
 
 
 def test_a_cyclic_exception_chain_is_walked_without_recursion() -> None:
@@ -74,10 +74,26 @@ def _grade_checks(tmp_path: Path, checks: str, conftest: str = "") -> list[dict]
     )
     events = tmp_path / "events.jsonl"
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "workbook.pytest_plugin",
-         "-p", "no:cacheprovider", f"--wb-events={events}", f"--rootdir={tmp_path}",
-         "-c", "/dev/null", str(tmp_path / "test_probe.py")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "workbook.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            f"--wb-events={events}",
+            f"--rootdir={tmp_path}",
+            "-c",
+            "/dev/null",
+            str(tmp_path / "test_probe.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={"PYTHONPATH": str(paths.REPO), "PATH": "/usr/bin:/bin"},
     )
     lines = [json.loads(line) for line in events.read_text().splitlines()]
@@ -119,7 +135,7 @@ def test_a_check_whose_report_breaks_is_an_error_not_a_pass(tmp_path: Path) -> N
         def test_holds():
             """It would pass."""
         ''',
-        conftest='''
+        conftest="""
         import pytest
 
 
@@ -127,7 +143,7 @@ def test_a_check_whose_report_breaks_is_an_error_not_a_pass(tmp_path: Path) -> N
         def pytest_runtest_makereport(item, call):
             if call.when == "call":
                 raise RuntimeError("report hook broke")
-        ''',
+        """,
     )
     assert results, "the check must still be reported"
     assert all(r["outcome"] == "error" for r in results), results
