@@ -29,7 +29,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -269,6 +269,20 @@ class Backend:
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log_lines()[-lines:])
+
+    def wait_for_log(
+        self, matches: Callable[[dict[str, Any]], bool], after: int = 0, timeout: float = 5.0
+    ) -> dict[str, Any] | None:
+        """The first JSON line, past the first `after` ones, for which
+        `matches` holds, waiting up to `timeout` seconds for it; None if none
+        came. (A backend continued after SIGCONT logs the request it had
+        queued once it has handled it.)"""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = next((line for line in self.json_lines()[after:] if matches(line)), None)
+            if found is not None or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)
 
 
 class Backends:

@@ -245,6 +245,28 @@ def oversized_body(proxy: Proxy, path: str, size: int = 1_200_000) -> httpx.Resp
         return None
 
 
+def send_until_routed(
+    proxy: Proxy,
+    port: int,
+    method: str,
+    path: str,
+    body: Callable[[int], Any] | None = None,
+    tries: int = 4,
+) -> tuple[httpx.Response, list[int], Any]:
+    """Send the request until nginx's first choice is the backend on `port`;
+    that response, every backend nginx tried for it, and the JSON body sent
+    (`body(n)` makes the n-th try's, so each write can be told apart). Round
+    robin reaches the backend within two tries while nginx does not hold it as
+    failed. Raises LookupError when it never does."""
+    for number in range(tries):
+        sent = body(number) if body else None
+        response = proxy.request(method, path, json=sent)
+        tried = proxy.upstreams(response)
+        if tried and tried[0] == port:
+            return response, tried, sent
+    raise LookupError(f"nginx sent none of {tries} requests to the backend on port {port}")
+
+
 def wait_until_serving(proxy: Proxy, port: int, timeout: float = 15.0) -> float:
     """Send GET /health through nginx until the backend on `port` answers one;
     the seconds it took. nginx keeps a backend that failed out of rotation for
