@@ -19,6 +19,7 @@ solution, so `reset` can rebuild it without git; a test keeps it in step.
 from __future__ import annotations
 
 import ast
+import builtins
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -264,6 +265,7 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
     every requirement it names is done; import-only changes take the solution's
     lines (the imports of code that is not written yet do no harm)."""
     solution, skeleton = files_of(stage.solution), files_of(stage.folder)
+    order = [r.id for r in stage.requirements]
     result: dict[str, str] = {}
     for path in sorted(solution.keys() | skeleton.keys()):
         if path not in skeleton:
@@ -277,12 +279,29 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
             if tag == "equal":
                 out.extend(new[j1:j2])
                 continue
+            own = set(TODO.findall("".join(new[j1:j2])))
+            if len(own) > 1:
+                # The TODOs of several requirements in one hunk: each takes its
+                # own piece of the solution where the pieces line up with them.
+                # Where they do not, and the skeleton's lines are only the
+                # TODOs, the earliest requirement writes the lines and a later
+                # one refines them (the bound on a field that an earlier one
+                # adds). Where the skeleton keeps code there, all must be done.
+                pieces = _split_by_todo(old[i1:i2], new[j1:j2])
+                if pieces is None:
+                    first = min(own, key=order.index)
+                    only_todos = all(_is_announcement(line) for line in new[j1:j2])
+                    needs = first if only_todos else max(own, key=order.index)
+                    pieces = [(needs, old[i1:i2], new[j1:j2])]
+                for requirement, solution_part, skeleton_part in pieces:
+                    out.extend(solution_part if requirement in done else skeleton_part)
+                continue
             # A hunk that names a TODO itself belongs to that TODO alone (one
             # function can hold the TODOs of two requirements); otherwise to
             # the requirements its region names.
             start, end = _region(new_text, j1 + 1, j2)
             named = (
-                set(TODO.findall("".join(new[j1:j2])))
+                own
                 or _nearest_todo_above(new, j1, start)
                 or set(TODO.findall("".join(new[start - 1 : end])))
             )
@@ -290,8 +309,135 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
             needed = tag == "delete" and _defines_only_used_names(old[i1:i2], new_text)
             take = (named and named <= done) or imports_only or needed
             out.extend(old[i1:i2] if take else new[j1:j2])
-        result[path] = "".join(out)
+        result[path] = _with_helpers("".join(out), old_text)
     return {path: _importable(text, result) for path, text in result.items()}
+
+
+def _is_announcement(line: str) -> bool:
+    """A blank line, a comment, or the `raise NotImplementedError(…)` of a TODO."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith(("#", "raise NotImplementedError("))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _split_by_todo(
+    solution: list[str], skeleton: list[str]
+) -> list[tuple[str, list[str], list[str]]] | None:
+    """A hunk whose skeleton lines announce one TODO each (a comment naming it,
+    with its continuation lines) cut into one piece per TODO: the solution's
+    items at the skeleton lines' indentation (a field, a keyword argument,
+    with the comments above it and the lines nested under it), one per TODO in
+    order. None when the items and the TODOs do not pair up."""
+    announced: list[tuple[str, list[str]]] = []
+    for line in skeleton:
+        named = TODO.findall(line)
+        if len(named) > 1 or (not named and not announced):
+            return None
+        if named:
+            announced.append((named[0], [line]))
+        else:
+            announced[-1][1].append(line)
+    base = _indent(skeleton[0])
+    items: list[list[str]] = []
+    pending: list[str] = []
+    for line in solution:
+        stripped = line.strip()
+        if stripped and _indent(line) < base:
+            return None
+        if stripped and _indent(line) == base and not stripped.startswith(("#", ")", "]", "}")):
+            items.append([*pending, line])
+            pending = []
+        elif (not stripped or stripped.startswith("#")) and (not items or _indent(line) <= base):
+            pending.append(line)
+        elif items:
+            items[-1].append(line)
+        else:
+            return None
+    if pending:
+        if not items:
+            return None
+        items[-1].extend(pending)
+    if len(items) != len(announced):
+        return None
+    return [(todo, item, lines) for (todo, lines), item in zip(announced, items, strict=True)]
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name the module binds anywhere: definitions, assignments,
+    parameters, imports, loop and comprehension variables."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def _with_helpers(text: str, solution: str) -> str:
+    """`text` with the solution's top-level definitions of the names it uses
+    but does not define (a type alias or a model that completed code refers
+    to, left in a region of a later requirement), each put, with the comments
+    above it, before the first top-level statement that uses it."""
+    try:
+        solution_tree = ast.parse(solution)
+    except SyntaxError:
+        return text
+    definitions: dict[str, ast.stmt] = {}
+    for node in solution_tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            definitions[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    definitions[target.id] = node
+    solution_lines = solution.splitlines(keepends=True)
+    for _ in range(len(definitions)):  # each round brings one helper
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            return text
+        missing = {
+            n.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        } - _bound_names(tree) - set(dir(builtins))
+        wanted = sorted(name for name in missing if name in definitions)
+        if not wanted:
+            return text
+        name = wanted[0]
+        node = definitions[name]
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        while start > 1 and solution_lines[start - 2].strip().startswith("#"):
+            start -= 1
+        helper = solution_lines[start - 1 : node.end_lineno]
+        user = next(
+            (
+                statement
+                for statement in tree.body
+                if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(statement))
+            ),
+            None,
+        )
+        if user is None:
+            return text
+        at = min([user.lineno, *(d.lineno for d in getattr(user, "decorator_list", []))])
+        lines = text.splitlines(keepends=True)
+        while at > 1 and lines[at - 2].strip().startswith("#"):
+            at -= 1
+        lines[at - 1 : at - 1] = [*helper, "\n\n"]
+        text = "".join(lines)
+    return text
 
 
 def _top_level_names(text: str) -> set[str]:
