@@ -36,6 +36,10 @@ NOT_A_SECRET = re.compile(
     r"_(MINUTES|SECONDS|HOURS|DAYS|TTL|EXPIRE|EXPIRES|LIFETIME|LENGTH|"
     r"ALGORITHM|FILE|PATH|URL_PATH)$"
 )
+# `pip install --upgrade pip` and the like install the installer, not the app.
+TOOLING_ONLY = re.compile(
+    r"\binstall\s+(--?[\w-]+(=\S+)?\s+)*((pip|setuptools|wheel|uv)([=<>~!]=?\S*)?\s*)+$"
+)
 CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 ROOT_USERS = {"root", "0"}
 INSTALL_HINT = "`COPY requirements.txt .` then `RUN pip install --no-cache-dir -r requirements.txt`"
@@ -177,11 +181,18 @@ def pinned_slim_base(dockerfile: Dockerfile) -> list[Finding]:
     return findings
 
 
+def _installs_the_app(run: str) -> bool:
+    """Whether one of the RUN's commands installs packages other than pip's
+    own tooling (`pip install --upgrade pip` does not count)."""
+    commands = re.split(r"&&|;|\|\|", run)
+    return any(INSTALL.search(c) and not TOOLING_ONLY.search(c.strip()) for c in commands)
+
+
 def dependencies_before_source(dockerfile: Dockerfile) -> list[Finding]:
     """Dependencies are installed from a copied requirements file before the
     app's source is copied in the same stage, so a code change does not
     reinstall every package."""
-    installs = [i for i in dockerfile.of("RUN", final=False) if INSTALL.search(i.value)]
+    installs = [i for i in dockerfile.of("RUN", final=False) if _installs_the_app(i.value)]
     if not installs:
         return [
             _finding(
