@@ -85,3 +85,56 @@ def test_list_filters_by_every_tag(client, app, data):
     unknown = data.token(9)
     expect_products(client.get("/products", params={"tag": [a, unknown]}), [], every)
     expect_products(client.get("/products"), products)
+
+
+@pytest.mark.req("3.4")
+def test_tags_are_kept_as_sent(client, data):
+    """A product's tags come back as they were sent: in that order, a repeated tag twice."""
+    first, second = _tags(data, 2)
+    tags = [second, first, second]
+    product = create_product(client, data, tags=tags)
+    expect(
+        product.get("tags") == tags,
+        "POST /products should answer the tags as they were sent, in their order, with a "
+        "tag given twice kept twice (a list, not a set)",
+        expected=f'{{"id": {product.get("id")}, …, "tags": {show(tags)}}}',
+        got=f'"tags": {show(product.get("tags"))}',
+    )
+    response = client.get(f"/products/{product['id']}")
+    expect_status(response, 200)
+    expect(
+        response.json().get("tags") == tags,
+        f"GET /products/{product['id']} should show the tags as they were sent",
+        expected=f'{{"id": {product["id"]}, …, "tags": {show(tags)}}}',
+        response=response,
+    )
+
+
+@pytest.mark.req("3.4")
+def test_tag_filter_values_are_bounded(client, app, data):
+    """?tag= takes up to 10 values of 1–30 characters; beyond, 422."""
+    require_query_parameter(app, "/products", "tag", "3.4")
+    longest = data.token(30)
+    product = create_product(client, data, tags=[longest])
+    expect_products(
+        client.get("/products", params={"tag": longest}),
+        [product],
+        "a tag of 30 characters is allowed, in a product and in ?tag=",
+    )
+    expect_products(
+        client.get("/products", params={"tag": _tags(data, 10)}),
+        [],
+        "ten ?tag= values are the most allowed, and allowed",
+    )
+    for values, what in [
+        ([data.token(31)], "a ?tag= value of 31 characters"),
+        ([""], "an empty ?tag= value"),
+        (_tags(data, 11), "eleven ?tag= values"),
+    ]:
+        response = client.get("/products", params={"tag": values})
+        expect(
+            response.status_code == 422,
+            f"GET /products should refuse {what} with 422, as a product's tags are bounded",
+            expected='status 422, {"detail": [{"loc": ["query", "tag", …], …}]}',
+            response=response,
+        )
