@@ -68,7 +68,8 @@ def new_user(data: RandomData) -> dict[str, str]:
 
 
 def new_product(data: RandomData, stock: int = 20) -> dict[str, Any]:
-    return {"name": data.product_name(), "price": data.price(), "stock": stock}
+    tags = [data.choice(("gift", "eco", "sale"))]
+    return {"name": data.product_name(), "price": data.price(), "tags": tags, "stock": stock}
 
 
 def signup(client: RecordingClient, data: RandomData) -> Account:

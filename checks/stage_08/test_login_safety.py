@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import statistics
 import time
+from dataclasses import dataclass
 
 import httpx2
 import pytest
@@ -25,8 +26,12 @@ LOADED = {"ARGON2_MEMORY_COST": "32768", "ARGON2_TIME_COST": "1"}
 # not checked against any hash (without one: about 10 % of it; with one: 100 %).
 LEAST_RATIO = 0.5
 ROUNDS = 5
-# A GET / that waited this share of a five-login burst waited for the hashing.
-BLOCKED_SHARE = 0.4
+ATTEMPTS = 3
+LOGINS = 5
+# The first and the last of five logins answered this share of the burst
+# apart: one after another (about 0.8 on a blocked loop; side by side in
+# threads, about 0.2).
+SERIAL_SPREAD = 0.45
 
 
 def _timed_login(client: RecordingClient, username: str, password: str) -> float:
@@ -51,17 +56,22 @@ def test_an_unknown_user_takes_as_long_as_a_wrong_password(client, data):
     # Once each first: whatever is made on first use (a dummy hash) is made now.
     _timed_login(client, data.username(), "Pw-not-theirs")
     _timed_login(client, account.username, "Pw-not-theirs")
-    unknown, wrong = [], []
-    for _ in range(ROUNDS):
-        unknown.append(_timed_login(client, data.username(), "Pw-not-theirs"))
-        wrong.append(_timed_login(client, account.username, "Pw-not-theirs"))
-    ratio = statistics.median(unknown) / statistics.median(wrong)
-    expect(
-        ratio >= LEAST_RATIO,
-        f"an unknown username was refused in {statistics.median(unknown) * 1000:.1f} ms, a wrong "
-        f"password in {statistics.median(wrong) * 1000:.1f} ms (medians of {ROUNDS}): the time "
-        "alone tells an attacker which usernames exist. Check an unknown user's password "
-        "against a dummy hash too, made with the same hasher",
+    attempts = []
+    for _ in range(ATTEMPTS):  # a busy machine's slow moment gets another chance
+        unknown, wrong = [], []
+        for _ in range(ROUNDS):
+            unknown.append(_timed_login(client, data.username(), "Pw-not-theirs"))
+            wrong.append(_timed_login(client, account.username, "Pw-not-theirs"))
+        ratio = statistics.median(unknown) / statistics.median(wrong)
+        attempts.append((ratio, statistics.median(unknown), statistics.median(wrong)))
+        if ratio >= LEAST_RATIO:
+            return
+    ratio, unknown_median, wrong_median = max(attempts)
+    fail(
+        f"an unknown username was refused in {unknown_median * 1000:.1f} ms, a wrong password "
+        f"in {wrong_median * 1000:.1f} ms (medians of {ROUNDS}, the closest of {ATTEMPTS} "
+        "tries): the time alone tells an attacker which usernames exist. Check an unknown "
+        "user's password against a dummy hash too, made with the same hasher",
         expected=f"an unknown user's login at least {LEAST_RATIO:.0%} as slow as a wrong one's",
         got=f"{ratio:.0%} as slow",
         sent=f"POST /auth/token, {ROUNDS} times with an unknown username and {ROUNDS} times "
@@ -77,74 +87,98 @@ def _probe_in_process(app, data) -> dict[str, str]:
         return {"username": account.username, "password": account.password}
 
 
-async def _logins_and_probes(url: str, form: dict[str, str], logins: int) -> tuple:
-    """Send `logins` logins at once and GET / again and again until they are
-    answered; returns (slowest GET /, a single login's time, the burst's time,
-    the login statuses)."""
-    async with httpx2.AsyncClient(base_url=url, timeout=20) as http:
-        await http.get("/")
-        started = time.perf_counter()
-        single = await http.post("/auth/token", data=form)
-        alone = time.perf_counter() - started
-        if single.status_code != 200:
-            return None, alone, 0.0, [single.status_code]
-        started = time.perf_counter()
-        burst = [asyncio.ensure_future(http.post("/auth/token", data=form)) for _ in range(logins)]
-        latencies = []
-        while not all(task.done() for task in burst):
-            sent = time.perf_counter()
-            with contextlib.suppress(httpx2.HTTPError):
-                await http.get("/")
-            latencies.append(time.perf_counter() - sent)
-            await asyncio.sleep(0.01)
-        results = await asyncio.gather(*burst, return_exceptions=True)
-        took = time.perf_counter() - started
+@dataclass
+class Burst:
+    """What one burst of logins showed: when each login was answered (seconds
+    after the burst began), how many GET / were answered, and the statuses."""
+
+    answered: list[float]
+    probes: int
+    codes: list[object]
+
+    @property
+    def spread(self) -> float:
+        """How far apart the first and the last login were answered, as a share
+        of the whole burst: near 0 when the hashes ran side by side in threads,
+        near 1 when the event loop ran them one after another."""
+        if len(self.answered) < 2 or self.answered[-1] <= 0:
+            return 0.0
+        return (self.answered[-1] - self.answered[0]) / self.answered[-1]
+
+    def shown(self) -> str:
+        first, last = self.answered[0] * 1000, self.answered[-1] * 1000
+        return f"{first:.0f} ms and {last:.0f} ms, {self.probes} GET / answered"
+
+
+async def _burst(http: httpx2.AsyncClient, form: dict[str, str]) -> Burst:
+    """Five logins at once, and GET / again and again until they are answered."""
+    answered: list[float] = []
+    started = time.perf_counter()
+
+    async def log_in() -> httpx2.Response:
+        response = await http.post("/auth/token", data=form)
+        answered.append(time.perf_counter() - started)
+        return response
+
+    logins = [asyncio.ensure_future(log_in()) for _ in range(LOGINS)]
+    probes = 0
+    while not all(task.done() for task in logins):
+        with contextlib.suppress(httpx2.HTTPError):
+            await http.get("/")
+        probes += 1
+        await asyncio.sleep(0.005)
+    results = await asyncio.gather(*logins, return_exceptions=True)
     codes = [getattr(result, "status_code", type(result).__name__) for result in results]
-    return max(latencies, default=0.0), alone, took, codes
+    return Burst(sorted(answered), probes, codes)
 
 
-def _held_up(slowest: float, alone: float, took: float) -> bool:
-    """On a blocked loop GET / waits for a hash or more at a time: most of the
-    burst. On a free one it waits for a core, a fraction of either."""
-    return slowest >= max(BLOCKED_SHARE * took, 0.75 * alone)
+async def _bursts(url: str, form: dict[str, str]) -> list[Burst]:
+    """A burst to warm the server up (its pool opens connections for five
+    sessions), then up to ATTEMPTS bursts, until one shows a free loop."""
+    async with httpx2.AsyncClient(base_url=url, timeout=20) as http:
+        warm = await _burst(http, form)
+        if any(code != 200 for code in warm.codes):
+            return [warm]
+        seen = []
+        for _ in range(ATTEMPTS):
+            seen.append(await _burst(http, form))
+            if not _held_up(seen[-1]):
+                break
+        return seen
+
+
+def _held_up(burst: Burst) -> bool:
+    """Five hashes on the event loop run one after another, and GET / is
+    answered only between two of them: the logins come back a hash apart."""
+    return burst.spread >= SERIAL_SPREAD
 
 
 @pytest.mark.req("8.3")
 @pytest.mark.env(**LOADED)
 @pytest.mark.timeout(40)
 def test_five_logins_do_not_hold_up_other_requests(request, app, data):
-    """Under uvicorn, GET / answers quickly while five logins hash their passwords."""
+    """Under uvicorn, GET / is answered again and again while five logins hash their passwords."""
     form = _probe_in_process(app, data)
     server = request.getfixturevalue("live_server")
-    attempts = []
-    for _ in range(3):  # a busy machine's slow moment gets another chance
-        slowest, alone, took, codes = asyncio.run(_logins_and_probes(server.url, form, 5))
-        if slowest is None:
-            fail(
-                f"a login under uvicorn answered {codes[0]} "
-                f"(server log: {server.log_tail(5) or 'empty'})",
-                expected="status 200 and a token",
-            )
-        attempts.append((slowest, alone, took, codes))
-        if not _held_up(slowest, alone, took):
-            break
-    slowest, alone, took, codes = attempts[-1]
-    burst = "five POST /auth/token at once to your app under uvicorn, and GET / again and again"
-    if _held_up(slowest, alone, took):
-        fail(
-            f"while five logins ran ({took * 1000:.0f} ms in all), GET / took up to "
-            f"{slowest * 1000:.0f} ms to answer, and one login alone takes "
-            f"{alone * 1000:.0f} ms: the hashing runs on the event "
-            "loop, so nothing else is served meanwhile. Run it in a worker thread "
-            "(await asyncio.to_thread(...)), or make the login route a plain def",
-            expected="GET / answered in a fraction of a login's time while the logins hash",
-            got=f"GET / took up to {slowest * 1000:.0f} ms",
-            sent=burst,
-        )
+    bursts = asyncio.run(_bursts(server.url, form))
+    sent = f"{LOGINS} POST /auth/token at once to your app under uvicorn, and GET / meanwhile"
+    codes = bursts[-1].codes
     expect(
         all(code == 200 for code in codes),
-        f"five logins at once answered {codes}",
+        f"{LOGINS} logins at once answered {codes} (server log: {server.log_tail(5) or 'empty'})",
         expected="every one 200",
         got=str(codes),
-        sent=burst,
+        sent=sent,
     )
+    if all(_held_up(burst) for burst in bursts):
+        seen = "; ".join(burst.shown() for burst in bursts)
+        fail(
+            f"{LOGINS} logins sent at once were answered one hash after another (first and "
+            f"last: {seen}, in {len(bursts)} tries), and GET / only between two hashes: the "
+            "hashing runs on the event loop, so no other request is served meanwhile. Run it "
+            "in a worker thread (await asyncio.to_thread(...)), or make the login route a "
+            "plain def",
+            expected="the hashes side by side in threads, GET / answered all the while",
+            got=seen,
+            sent=sent,
+        )

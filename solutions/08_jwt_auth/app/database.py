@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import (
 from app.tables import Base
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def make_async_engine(database_url: str) -> AsyncEngine:
     """An engine for `database_url`: a pool of connections, opened as needed.
 
     The URL names the driver too: sqlite+aiosqlite:///./shop.db, or
     postgresql+asyncpg://user:password@host/shop. Both drivers are asyncio
     ones; a plain sqlite:// or postgresql:// URL would pick a blocking one.
+
+    Not named create_engine: that is SQLAlchemy's, and it makes a blocking
+    engine. A name that says "async" keeps the two apart in every import.
     """
     engine = create_async_engine(database_url)
     if engine.dialect.name == "sqlite":

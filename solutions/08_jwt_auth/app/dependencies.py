@@ -7,16 +7,14 @@ aliases below (`repository: RepositoryDep`), never by importing the object, so
 a test can swap any of them: `app.dependency_overrides[get_repository] = …`.
 """
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Annotated
-from uuid import uuid4
 
-from fastapi import BackgroundTasks, Depends, Header, Request, Response
+from fastapi import BackgroundTasks, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.mail import EmailSender, OutboxEmailSender
-from app.models import Page
-from app.repository import RecordT, Repository
+from app.repository import Listing, RecordT, Repository
 from app.settings import Settings, get_settings
 from app.tasks import AuditTrail
 
@@ -54,7 +52,7 @@ RepositoryDep = Annotated[Repository, Depends(get_repository)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
     """The app's session factory, made by the lifespan: for work that outlives
     the request, such as a background task, which opens its own sessions."""
     return request.state.sessions
@@ -63,7 +61,7 @@ def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
 SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]
 
 
-def get_email_sender(settings: SettingsDep, sessions: SessionFactoryDep) -> EmailSender:
+async def get_email_sender(settings: SettingsDep, sessions: SessionFactoryDep) -> EmailSender:
     """The app's email sender. A dependency, so that a test can replace it:
     `app.dependency_overrides[get_email_sender] = lambda: FakeSender()`."""
     return OutboxEmailSender(sessions, settings.email_delay_seconds)
@@ -72,7 +70,9 @@ def get_email_sender(settings: SettingsDep, sessions: SessionFactoryDep) -> Emai
 EmailSenderDep = Annotated[EmailSender, Depends(get_email_sender)]
 
 
-def get_audit_trail(background_tasks: BackgroundTasks, sessions: SessionFactoryDep) -> AuditTrail:
+async def get_audit_trail(
+    background_tasks: BackgroundTasks, sessions: SessionFactoryDep
+) -> AuditTrail:
     """An audit trail on this request's background tasks. FastAPI hands a
     dependency the same BackgroundTasks object as the route: one list per request."""
     return AuditTrail(background_tasks, sessions)
@@ -108,47 +108,31 @@ unit_of_work = Depends(get_unit_of_work, scope="function")
 
 
 class Paginator:
-    """Cuts a list down to one page, and says in `X-Total-Count` how long the
-    whole list is, so a client can show "41–60 of 1,250" and knows when to stop.
+    """Sends one page of a list, and says in `X-Total-Count` how long the whole
+    list is, so a client can show "41–60 of 1,250" and knows when to stop.
 
-    A class used as a dependency: FastAPI calls `Paginator(response=…)` for each
-    request, and the route calls `paginator.paginate(records, page)`.
+    The repository counts and pages in the database (`find` returns a
+    Listing); the paginator puts the count where the client reads it.
     """
 
     def __init__(self, response: Response) -> None:
         # The response FastAPI will send: headers set on it go out with it.
         self._response = response
 
-    def paginate(self, records: Iterable[RecordT], page: Page) -> list[RecordT]:
-        """The records of `page`, after counting them all."""
-        matching = list(records)
-        self._response.headers["X-Total-Count"] = str(len(matching))
-        return matching[page.offset : page.offset + page.limit]
+    def paginate(self, listing: Listing[RecordT]) -> list[RecordT]:
+        """The records of the page, with the total in X-Total-Count."""
+        self._response.headers["X-Total-Count"] = str(listing.total)
+        return listing.records
 
 
-PaginatorDep = Annotated[Paginator, Depends()]
+async def get_paginator(response: Response) -> Paginator:
+    """A paginator for this request's response.
 
-
-def get_request_id(
-    x_request_id: Annotated[
-        str | None, Header(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    ] = None,
-) -> str:
-    """The X-Request-ID the client sent, or a new one.
-
-    Its bounds keep junk out of logs and headers: a client that sends one
-    that is too long, or has other characters, gets a 422 that says so.
+    A function rather than `Depends(Paginator)`: FastAPI sends a class (a
+    plain callable) to a worker thread for each request, and an `async def`
+    that awaits nothing runs on the event loop, for free.
     """
-    return x_request_id or uuid4().hex
+    return Paginator(response)
 
 
-RequestIdDep = Annotated[str, Depends(get_request_id)]
-
-
-def echo_request_id(request_id: RequestIdDep, response: Response) -> None:
-    """Send the request id back: a client can quote it, a log line can carry it.
-
-    Given to the whole app with `FastAPI(dependencies=[Depends(echo_request_id)])`:
-    it runs for every route, and its header parameter shows on each one in /docs.
-    """
-    response.headers["X-Request-ID"] = request_id
+PaginatorDep = Annotated[Paginator, Depends(get_paginator)]

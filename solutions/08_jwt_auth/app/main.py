@@ -1,13 +1,14 @@
 """The Shop API: one FastAPI application and the routes it answers."""
 
-from collections.abc import AsyncIterator, Iterable
+import hashlib
+import json
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, TypedDict
 
 from fastapi import (
     BackgroundTasks,
     Body,
-    Depends,
     FastAPI,
     Header,
     HTTPException,
@@ -26,7 +27,7 @@ from app.auth import (
     create_first_admin,
 )
 from app.auth import router as auth_router
-from app.database import create_engine, create_sessionmaker, create_tables
+from app.database import create_sessionmaker, create_tables, make_async_engine
 from app.dependencies import (
     AuditDep,
     EmailSenderDep,
@@ -34,9 +35,9 @@ from app.dependencies import (
     RepositoryDep,
     SessionFactoryDep,
     SettingsDep,
-    echo_request_id,
     unit_of_work,
 )
+from app.middleware import RequestIdMiddleware
 from app.models import (
     AuditEntryPublic,
     Category,
@@ -53,10 +54,10 @@ from app.models import (
     UserCreate,
     UserPublic,
 )
-from app.repository import ConflictError
+from app.repository import ConflictError, Repository
 from app.security import Passwords
 from app.settings import get_settings
-from app.tasks import send_welcome_email
+from app.tasks import AuditTrail, send_welcome_email
 
 
 class State(TypedDict):
@@ -75,7 +76,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[State]:
     (a test, a reload, a worker) gets an engine for its own DATABASE_URL.
     """
     settings = get_settings()
-    engine = create_engine(settings.database_url)
+    engine = make_async_engine(settings.database_url)
     await create_tables(engine)
     sessions = create_sessionmaker(engine)
     # One hasher per process, with the costs from the settings.
@@ -96,13 +97,14 @@ app = FastAPI(
     version="1.0.0",
     description="A small shop API with users and products, built stage by stage "
     "in the FastAPI Workbook.",
-    # Dependencies of the whole app: run for every route, before its own.
-    dependencies=[Depends(echo_request_id)],
     # Startup and shutdown: open the database, then close it.
     lifespan=lifespan,
 )
 # POST /auth/token and PUT /users/me/password.
 app.include_router(auth_router)
+# Wraps every request, whatever answers it: a route, a 404 for an unknown
+# path, a 422, or a 500 when the app fails.
+app.add_middleware(RequestIdMiddleware)
 
 
 # Ids are handed out from 1 up, so 0 or -3 cannot name anything: saying so in
@@ -122,19 +124,16 @@ class Health(BaseModel):
     status: str
 
 
-# What each Idempotency-Key created, so that a retried POST answers as the
-# first one did instead of creating a second product.
-_created_by_key: dict[str, ProductPublic] = {}
-
-
+# Routes that await nothing are `async def` too: a plain `def` route is sent
+# to a worker thread for each request, for no gain.
 @app.get("/", tags=["meta"])
-def read_root(settings: SettingsDep) -> Greeting:
+async def read_root(settings: SettingsDep) -> Greeting:
     """Greet the client: the quickest proof that the app is up."""
     return Greeting(message=f"Welcome to the {settings.app_name}")
 
 
 @app.get("/health", tags=["meta"])
-def read_health() -> Health:
+async def read_health() -> Health:
     """Liveness probe for load balancers and orchestrators."""
     return Health(status="ok")
 
@@ -199,7 +198,8 @@ async def create_user(
     audit: AuditDep,
     passwords: PasswordsDep,
 ) -> UserPublic:
-    """Register a user. The return type is the filter: only UserPublic's fields go out."""
+    """Register a user; 409 when the username or the email is taken."""
+    # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
     try:
@@ -227,8 +227,19 @@ async def create_user(
 async def list_users(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[UserPublic]:
-    """Users oldest first, one page of them."""
-    return paginator.paginate(await repository.users.all(), page)
+    """Users oldest first, one page of them; X-Total-Count says how many there are."""
+    return paginator.paginate(await repository.users.find(page))
+
+
+# The detail of a 422 for a key that comes back with another body.
+KEY_REUSED = "Idempotency-Key was used with a different body"
+
+
+def _fingerprint(product: ProductCreate) -> str:
+    """A digest of what a create asks for: equal for equal bodies, however the
+    JSON was spaced or its keys ordered."""
+    canonical = json.dumps(product.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @app.post(
@@ -244,50 +255,58 @@ async def create_product(
     audit: AuditDep,
     # Read from the Idempotency-Key header: FastAPI swaps the underscore for
     # a hyphen, and header names are case-insensitive.
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    A retry that carries the Idempotency-Key of an earlier request gets that
-    request's product back, and nothing new is created.
+    Send an Idempotency-Key to make a retry safe: a request with a key used
+    before, and the same body, creates nothing and answers the product that
+    the first one created, as it is now (404 if it has been deleted since).
+    The same key with another body is refused with a 422.
     """
-    created = _created_by_key.get(idempotency_key) if idempotency_key else None
-    if created is None:
+    if idempotency_key is None:
         created = await repository.products.add(**product.model_dump())
-        if idempotency_key:
-            _created_by_key[idempotency_key] = created
-        # Only here: a retry that gets an earlier product back wrote nothing.
         audit.record("create", "product", created.id)
+    else:
+        created = await _create_once(idempotency_key, product, repository, audit)
     # Where the new resource lives, so a client need not build the URL itself.
     response.headers["Location"] = f"/products/{created.id}"
     return created
 
 
-def _select(products: Iterable[ProductPublic], filters: ProductFilter) -> list[ProductPublic]:
-    """The products that pass every filter, oldest first.
-
-    Filter first, then page (the Paginator does): the other way round, a page
-    could come back short, or empty, while matching products wait further on.
-    """
-    wanted_tags = set(filters.tag)
-    # casefold() is lower() done right for every language ("ß" finds "SS").
-    search = filters.q.casefold() if filters.q else None
-    return [
-        product
-        for product in products
-        if (filters.min_price is None or product.price >= filters.min_price)
-        and (filters.max_price is None or product.price <= filters.max_price)
-        and wanted_tags <= set(product.tags)
-        and (search is None or search in product.name.casefold())
-    ]
+async def _create_once(
+    key: str, product: ProductCreate, repository: Repository, audit: AuditTrail
+) -> ProductPublic:
+    """The product that `key` stands for: created now, by the first request to
+    bring the key, or the one that request created."""
+    fingerprint = _fingerprint(product)
+    # The key is claimed before the product is made, in the same transaction:
+    # if this request fails, both go; if another holds the key, it waits.
+    if await repository.idempotency_keys.claim(key, fingerprint):
+        created = await repository.products.add(**product.model_dump())
+        await repository.idempotency_keys.link(key, created.id)
+        # Only here: a replay, which answers an earlier product, wrote nothing.
+        audit.record("create", "product", created.id)
+        return created
+    claim = await repository.idempotency_keys.get(key)
+    if claim is None or claim.fingerprint != fingerprint:
+        raise HTTPException(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=KEY_REUSED)
+    first = None if claim.product_id is None else await repository.products.get(claim.product_id)
+    if first is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Product not found")
+    return first
 
 
 @app.get("/products", tags=["products"])
 async def list_products(
     filters: Annotated[ProductFilter, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[ProductPublic]:
-    """Products oldest first: searched by name, filtered by price and tags, then one page."""
-    return paginator.paginate(_select(await repository.products.all(), filters), filters)
+    """Products oldest first: searched by name (`q`, whatever the case), filtered
+    by price and tags (every `tag` given), then one page of them.
+    X-Total-Count says how many match."""
+    # Filtered, counted and paged by the database: a page of 20 costs the
+    # same with a thousand products as with a million.
+    return paginator.paginate(await repository.products.search(filters))
 
 
 @app.get("/products/{product_id}", tags=["products"])
@@ -403,8 +422,7 @@ async def list_category_products(
     paginator: PaginatorDep,
 ) -> list[ProductPublic]:
     """One category's products, filtered and paged as GET /products does."""
-    in_category = (p for p in await repository.products.all() if p.category == category)
-    return paginator.paginate(_select(in_category, filters), filters)
+    return paginator.paginate(await repository.products.search(filters, category))
 
 
 @app.post(
@@ -444,7 +462,7 @@ async def list_orders(
     paginator: PaginatorDep,
 ) -> list[OrderPublic]:
     """Your orders, oldest first, one page of them."""
-    return paginator.paginate(await repository.orders.owned_by(user.id), page)
+    return paginator.paginate(await repository.orders.owned_by(user.id, page))
 
 
 @app.get("/orders/{order_id}", tags=["orders"])
@@ -468,7 +486,7 @@ async def list_outbox(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[OutboxMessagePublic]:
     """The emails the app has sent, oldest first: the stand-in mail server's outbox."""
-    return paginator.paginate(await repository.outbox.all(), page)
+    return paginator.paginate(await repository.outbox.find(page))
 
 
 @app.get("/audit", tags=["admin"], dependencies=[admin_only])
@@ -476,4 +494,4 @@ async def list_audit_entries(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[AuditEntryPublic]:
     """The audit log, oldest first: one entry for each write that succeeded."""
-    return paginator.paginate(await repository.audit.all(), page)
+    return paginator.paginate(await repository.audit.find(page))

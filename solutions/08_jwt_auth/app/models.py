@@ -88,22 +88,29 @@ class Category(StrEnum):
 
 
 # Every bound is a promise the server keeps for free: no empty tags, no
-# essays, no thousand-tag product to slow down each filter.
+# essays, no thousand-tag product to slow down each filter. Each is written
+# once, as a type, and ProductBase and ProductUpdate both use it: a PATCH
+# cannot let in what a POST refuses.
 Tag = Annotated[str, Field(min_length=1, max_length=30)]
+ProductName = Annotated[str, Field(min_length=1, max_length=100)]
+Price = Annotated[float, Field(gt=0)]
+Description = Annotated[str, Field(max_length=500)]
+Tags = Annotated[list[Tag], Field(max_length=10)]
+# How many the shop has: orders take from it, and it never goes below 0.
+Stock = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class ProductBase(BaseModel):
     """What a product looks like on the way in and on the way out."""
 
-    name: str = Field(min_length=1, max_length=100)
-    price: float = Field(gt=0)
-    description: str | None = Field(default=None, max_length=500)
+    name: ProductName
+    price: Price
+    description: Description | None = None
     # A default, so that every client written before categories existed
     # still works: a new required field is a breaking change.
     category: Category = Category.other
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
-    # How many the shop has: orders take from it, and it never goes below 0.
-    stock: int = Field(default=0, ge=0, le=1_000_000)
+    tags: Tags = Field(default_factory=list)
+    stock: Stock = 0
 
 
 class ProductCreate(ProductBase):
@@ -136,19 +143,18 @@ class ProductUpdate(BaseModel):
     """The body of PATCH /products/{product_id}: any of a product's fields.
 
     Every field may be left out, and only the fields sent are changed (read
-    them with `model_dump(exclude_unset=True)`). The bounds are ProductBase's:
-    a PATCH must not let in what a POST refuses.
+    them with `model_dump(exclude_unset=True)`), with the bounds of a create.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    price: float | None = Field(default=None, gt=0)
+    name: ProductName | None = None
+    price: Price | None = None
     # null is a real value here: it clears the description.
-    description: str | None = Field(default=None, max_length=500)
+    description: Description | None = None
     category: Category | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=10)
-    stock: int | None = Field(default=None, ge=0, le=1_000_000)
+    tags: Tags | None = None
+    stock: Stock | None = None
 
     @field_validator("name", "price", "category", "tags", "stock")
     @classmethod

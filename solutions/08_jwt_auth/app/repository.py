@@ -11,22 +11,36 @@ once, but it never commits: the unit of work (app/dependencies.py) commits a
 request's writes together, or rolls them back together.
 """
 
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import (
     AuditEntryPublic,
+    Category,
     OrderPublic,
     OutboxMessagePublic,
+    Page,
+    ProductFilter,
     ProductPublic,
     UserAccount,
     UserPublic,
 )
-from app.tables import AuditEntryRow, Base, OrderRow, OutboxMessageRow, ProductRow, UserRow
+from app.tables import (
+    AuditEntryRow,
+    Base,
+    IdempotencyKeyRow,
+    OrderRow,
+    OutboxMessageRow,
+    ProductRow,
+    ProductTagRow,
+    UserRow,
+)
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 RowT = TypeVar("RowT", bound=Base)
@@ -35,6 +49,14 @@ RowT = TypeVar("RowT", bound=Base)
 class ConflictError(Exception):
     """A write the database refused: a value that must be unique is taken, or
     a record that others point to cannot go."""
+
+
+@dataclass
+class Listing(Generic[RecordT]):
+    """One page of a list, and how many records the whole list holds."""
+
+    records: list[RecordT]
+    total: int
 
 
 class Records(Generic[RecordT, RowT]):
@@ -60,12 +82,26 @@ class Records(Generic[RecordT, RowT]):
         row = await self._session.get(self._row, record_id)
         return None if row is None else self._public(row)
 
-    async def all(self) -> list[RecordT]:
-        """Every record, oldest first."""
-        # Without ORDER BY, SQL promises no order at all: PostgreSQL moves an
-        # updated row to the end of a plain SELECT.
-        rows = await self._session.scalars(select(self._row).order_by(self._row.id))
-        return [self._public(row) for row in rows]
+    async def find(self, page: Page, *where: ColumnElement[bool]) -> Listing[RecordT]:
+        """The records that meet every condition in `where`, oldest first: the
+        ones on `page`, and how many there are in all.
+
+        The database filters, counts and pages: two queries, whatever the size
+        of the table, and only one page of rows comes back to Python.
+        """
+        total = await self._session.scalar(
+            select(func.count()).select_from(self._row).where(*where)
+        )
+        rows = await self._session.scalars(
+            select(self._row)
+            .where(*where)
+            # Without ORDER BY, SQL promises no order at all (PostgreSQL moves
+            # an updated row to the end), and OFFSET would skip any rows.
+            .order_by(self._row.id)
+            .offset(page.offset)
+            .limit(page.limit)
+        )
+        return Listing([self._public(row) for row in rows], total or 0)
 
     async def update(self, record_id: int, **fields: Any) -> RecordT | None:
         """Change the given fields of a record and keep the rest; return the
@@ -110,6 +146,30 @@ class Products(Records[ProductPublic, ProductRow]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session, ProductRow, ProductPublic)
 
+    async def search(
+        self, filters: ProductFilter, category: Category | None = None
+    ) -> Listing[ProductPublic]:
+        """The products that pass every filter (and are in `category`, if one
+        is given), oldest first: one page of them, and how many there are."""
+        where: list[ColumnElement[bool]] = []
+        if category is not None:
+            where.append(ProductRow.category == category)
+        if filters.min_price is not None:
+            where.append(ProductRow.price >= filters.min_price)
+        if filters.max_price is not None:
+            where.append(ProductRow.price <= filters.max_price)
+        # Every tag asked for: one EXISTS each, answered from the tag index.
+        for tag in set(filters.tag):
+            where.append(
+                exists().where(ProductTagRow.product_id == ProductRow.id, ProductTagRow.tag == tag)
+            )
+        if filters.q is not None:
+            # Both sides casefolded by Python, so the match ignores case in
+            # every language; LIKE's wildcards in the term are escaped, so a
+            # search for "50%" looks for "50%".
+            where.append(ProductRow.search_name.contains(filters.q.casefold(), autoescape=True))
+        return await self.find(filters, *where)
+
     async def take_stock(self, product_id: int, quantity: int) -> bool:
         """Take `quantity` off a product's stock; False when it has less (or
         there is no such product), and then nothing changes.
@@ -124,6 +184,52 @@ class Products(Records[ProductPublic, ProductRow]):
             .values(stock=ProductRow.stock - quantity)
         )
         return result.rowcount == 1
+
+
+@dataclass
+class IdempotencyClaim:
+    """What an Idempotency-Key stands for: the body it first came with (as a
+    digest), and the product that body created (None once it is deleted)."""
+
+    fingerprint: str
+    product_id: int | None
+
+
+class IdempotencyKeys:
+    """The Idempotency-Keys clients sent with POST /products, in their own table."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, key: str, fingerprint: str) -> bool:
+        """Take `key` for this request; False when another request has it.
+
+        INSERT … ON CONFLICT DO NOTHING: the unique key decides, in one
+        statement. Of two requests with the same new key, the second waits for
+        the first to commit, then inserts nothing. Asking first ("is the key
+        taken?") would let both hear "no", and both create a product.
+        """
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self._session.execute(
+            insert(IdempotencyKeyRow)
+            .values(key=key, fingerprint=fingerprint)
+            .on_conflict_do_nothing(index_elements=[IdempotencyKeyRow.key])
+        )
+        return result.rowcount == 1
+
+    async def get(self, key: str) -> IdempotencyClaim | None:
+        """What `key` was claimed with, or None for a key never seen."""
+        row = await self._session.get(IdempotencyKeyRow, key)
+        return None if row is None else IdempotencyClaim(row.fingerprint, row.product_id)
+
+    async def link(self, key: str, product_id: int) -> None:
+        """Record the product that the request holding `key` created."""
+        await self._session.execute(
+            update(IdempotencyKeyRow)
+            .where(IdempotencyKeyRow.key == key)
+            .values(product_id=product_id)
+        )
 
 
 class Users(Records[UserPublic, UserRow]):
@@ -164,12 +270,9 @@ class Orders(Records[OrderPublic, OrderRow]):
         )
         return None if row is None else self._public(row)
 
-    async def owned_by(self, owner_id: int) -> list[OrderPublic]:
-        """The orders `owner_id` placed, oldest first."""
-        rows = await self._session.scalars(
-            select(OrderRow).where(OrderRow.owner_id == owner_id).order_by(OrderRow.id)
-        )
-        return [self._public(row) for row in rows]
+    async def owned_by(self, owner_id: int, page: Page) -> Listing[OrderPublic]:
+        """One page of the orders `owner_id` placed, oldest first."""
+        return await self.find(page, OrderRow.owner_id == owner_id)
 
 
 class Repository:
@@ -180,6 +283,7 @@ class Repository:
         self.products = Products(session)
         self.users = Users(session)
         self.orders = Orders(session)
+        self.idempotency_keys = IdempotencyKeys(session)
         # Written by background tasks, each in a session of its own.
         self.outbox = Records(session, OutboxMessageRow, OutboxMessagePublic)
         self.audit = Records(session, AuditEntryRow, AuditEntryPublic)

@@ -9,8 +9,8 @@ app/models.py, so how a record is stored and what the API shows can differ.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 class Base(DeclarativeBase):
@@ -29,12 +29,75 @@ class ProductRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    price: Mapped[float]
+    # The name casefolded, written by the app whenever the name is (below), for
+    # the search ?q=: SQL's lower() and SQLite's LIKE fold ASCII letters only,
+    # Python's casefold() folds every language ("Straße" is found by "SS").
+    # Casefolding can lengthen a name ("ß" becomes "ss"), hence the room.
+    search_name: Mapped[str] = mapped_column(String(400))
+    price: Mapped[float] = mapped_column(index=True)
     description: Mapped[str | None] = mapped_column(String(500))
-    category: Mapped[str] = mapped_column(String(20))
-    # A short list of short strings: one JSON column, on SQLite and PostgreSQL alike.
-    tags: Mapped[list[str]] = mapped_column(JSON)
+    category: Mapped[str] = mapped_column(String(20), index=True)
     stock: Mapped[int] = mapped_column(default=0)
+    # One row per tag, in a table of their own, so that "has every tag" is a
+    # query the database answers with an index, not a scan of JSON in Python.
+    # selectin: the tags of every product a query returns are loaded at once,
+    # in one more SELECT; asyncio code cannot load them lazily later.
+    tag_rows: Mapped[list["ProductTagRow"]] = relationship(
+        lazy="selectin",
+        order_by="ProductTagRow.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search_name = name.casefold()
+        return name
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags in the order the client gave them."""
+        return [row.tag for row in self.tag_rows]
+
+    @tags.setter
+    def tags(self, tags: list[str]) -> None:
+        if tags == self.tags:
+            return  # an update that leaves the tags alone rewrites no rows
+        # The old rows are orphans now, and go (delete-orphan).
+        self.tag_rows = [ProductTagRow(tag=tag) for tag in tags]
+
+
+class ProductTagRow(Base):
+    """One tag of one product."""
+
+    __tablename__ = "product_tags"
+
+    # Ids in insertion order keep the tags in the order the client sent them.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    # Indexed for the filter ?tag=: which products have this tag.
+    tag: Mapped[str] = mapped_column(String(30), index=True)
+
+
+class IdempotencyKeyRow(Base):
+    """An Idempotency-Key a client sent with POST /products, and what it created.
+
+    In the database, not in a dict in process memory: a restart does not forget
+    it, and every worker that shares the database shares the keys.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    # The primary key is unique: of two requests that bring the same new key at
+    # the same instant, the database lets one claim it, and only one.
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # A digest of the body the key came with: a retry must send the same one.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # SET NULL: a deleted product leaves its key behind, and a replay says 404
+    # rather than create the product again.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
 
 
 class UserRow(Base):

@@ -1,0 +1,60 @@
+"""The app's configuration, read from the environment by pydantic-settings.
+
+Nothing else in the app reads `os.environ`. Routes ask for the settings with
+`SettingsDep` (app/dependencies.py), so a test can hand them other settings
+with `app.dependency_overrides[get_settings]`, and every value is parsed and
+validated in one place, with an error that names the variable.
+"""
+
+import secrets
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Each field is read from the environment variable of the same name, in any
+    case (`app_name` from APP_NAME), then from a `.env` file, then its default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        # The environment and a .env file hold other programs' variables too.
+        extra="ignore",
+    )
+
+    app_name: str = "Shop API"
+    database_url: str = "sqlite+aiosqlite:///./shop.db"
+    # No secret is written in the code. Without SECRET_KEY each process makes
+    # up its own, so nothing signed with it survives a restart: set it
+    # wherever that matters. SecretStr keeps it out of reprs, logs and tracebacks.
+    secret_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        # HS256 signs with this key: a short one can be guessed offline from
+        # any token (RFC 8725, section 3.5). 32 bytes is the floor.
+        min_length=32,
+    )
+    access_token_expire_minutes: int = Field(default=30, gt=0)
+    # Argon2id's cost: memory in KiB, and passes over it. The defaults are
+    # pwdlib's (PasswordHash.recommended()), above OWASP's floor of 19 MiB and
+    # 2 passes. A test suite lowers them to hash in a millisecond.
+    argon2_memory_cost: int = Field(default=65536, ge=32)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    # The first admin, created at startup when all three are set and no user
+    # has this username yet: nobody can make themselves an admin by request.
+    first_admin_username: str | None = None
+    first_admin_email: str | None = None
+    first_admin_password: SecretStr | None = None
+    # How long the stand-in mail server takes to take a message, in seconds
+    # (EMAIL_DELAY_SECONDS): 0 by default, a few seconds to feel a slow one.
+    email_delay_seconds: float = Field(default=0, ge=0, le=60)
+
+
+# Cached: the environment is read and validated once per process, and every
+# request shares the same Settings object. A plain `def`, unlike the other
+# dependencies: lru_cache would cache an async function's coroutine, which can
+# be awaited only once, and the lifespan calls it outside any request too.
+@lru_cache
+def get_settings() -> Settings:
+    """The app's settings, as a dependency: routes take `SettingsDep`."""
+    return Settings()

@@ -1,0 +1,165 @@
+"""How the shop's records are stored: one mapped class per table.
+
+SQLAlchemy 2.x declarative mapping: each class is a table, and each
+`Mapped[...]` attribute a column whose SQL type and NULL-ability come from its
+annotation (`Mapped[str | None]` may be NULL, `Mapped[str]` may not). These
+classes stay inside the repository: routes see the Pydantic models of
+app/models.py, so how a record is stored and what the API shows can differ.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+
+class Base(DeclarativeBase):
+    """Every table of the shop: `Base.metadata.create_all` makes the missing ones."""
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        # The database keeps the rule too, whatever code writes to the table.
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        # SQLite hands out the id of a deleted newest row again, unless the
+        # table is AUTOINCREMENT; a PostgreSQL sequence never does.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # The name casefolded, written by the app whenever the name is (below), for
+    # the search ?q=: SQL's lower() and SQLite's LIKE fold ASCII letters only,
+    # Python's casefold() folds every language ("Straße" is found by "SS").
+    # Casefolding can lengthen a name ("ß" becomes "ss"), hence the room.
+    search_name: Mapped[str] = mapped_column(String(400))
+    price: Mapped[float] = mapped_column(index=True)
+    description: Mapped[str | None] = mapped_column(String(500))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    stock: Mapped[int] = mapped_column(default=0)
+    # One row per tag, in a table of their own, so that "has every tag" is a
+    # query the database answers with an index, not a scan of JSON in Python.
+    # selectin: the tags of every product a query returns are loaded at once,
+    # in one more SELECT; asyncio code cannot load them lazily later.
+    tag_rows: Mapped[list["ProductTagRow"]] = relationship(
+        lazy="selectin",
+        order_by="ProductTagRow.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search_name = name.casefold()
+        return name
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags in the order the client gave them."""
+        return [row.tag for row in self.tag_rows]
+
+    @tags.setter
+    def tags(self, tags: list[str]) -> None:
+        if tags == self.tags:
+            return  # an update that leaves the tags alone rewrites no rows
+        # The old rows are orphans now, and go (delete-orphan).
+        self.tag_rows = [ProductTagRow(tag=tag) for tag in tags]
+
+
+class ProductTagRow(Base):
+    """One tag of one product."""
+
+    __tablename__ = "product_tags"
+
+    # Ids in insertion order keep the tags in the order the client sent them.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    # Indexed for the filter ?tag=: which products have this tag.
+    tag: Mapped[str] = mapped_column(String(30), index=True)
+
+
+class IdempotencyKeyRow(Base):
+    """An Idempotency-Key a client sent with POST /products, and what it created.
+
+    In the database, not in a dict in process memory: a restart does not forget
+    it, and every worker that shares the database shares the keys.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    # The primary key is unique: of two requests that bring the same new key at
+    # the same instant, the database lets one claim it, and only one.
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # A digest of the body the key came with: a retry must send the same one.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # SET NULL: a deleted product leaves its key behind, and a replay says 404
+    # rather than create the product again.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # unique=True: the database refuses a second row with the same value, even
+    # when two requests insert it at the same instant.
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    # The Argon2id hash, never the password: "$argon2id$v=19$m=65536,t=3,p=4$…".
+    hashed_password: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # Goes up by one when the password changes: a token carries the version it
+    # was issued under, and one with an older version is no longer accepted.
+    token_version: Mapped[int] = mapped_column(default=0)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # RESTRICT: a product that has orders cannot be deleted, or its orders
+    # would point at nothing. (SQLite checks this only with foreign_keys=ON.)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    quantity: Mapped[int]
+    # Who placed it. CASCADE: a user who deletes their account takes their
+    # orders with them.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxMessageRow(Base):
+    """An email the app has sent: the stand-in mail server keeps it here."""
+
+    __tablename__ = "outbox"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # Set by Python at INSERT, so the row has it without reading it back.
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditEntryRow(Base):
+    """One write, recorded after its response: what was done, to which record."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))
+    resource: Mapped[str] = mapped_column(String(20))
+    # No foreign key: the entry outlives the record it is about.
+    resource_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
