@@ -158,6 +158,7 @@ class _Pool:
         self.stage, self.cap, self.use_sandbox, self.scratch = stage, cap, use_sandbox, scratch
         self.selector = selectors.DefaultSelector()
         self.running: list[_Running] = []
+        self.draining: list[_Running] = []  # ended, their namespace not yet empty
         self.bwrap = sandbox.binary() if use_sandbox else None
         self.bytecode = scratch / "pycache"
         sandbox.warm(stage.name, self.bytecode)
@@ -177,7 +178,7 @@ class _Pool:
             argv = sandbox.grader_command(
                 self.stage.name, self.cap, target, pycache=str(self.bytecode)
             )
-            env = sandbox.environment(home=str(private / "home"), state=str(private / "state"))
+            env = sandbox.environment(home=str(private / "home"), state=str(self.scratch))
             env["TMPDIR"] = str(private)
             for name in ("WORKBOOK_POSTGRES_URL",):  # trusted work: as `check` has it
                 if name in os.environ:
@@ -267,23 +268,37 @@ class _Pool:
         running.open_pipes = 0
 
     def _gone(self, running: _Running) -> None:
-        """Wait until nothing of the submission runs any more."""
+        """The sandbox's first process has ended; what is left of it is ending
+        too (the kernel ends a pid namespace with its first process). Its slot
+        is free at once; `drain` makes sure of the rest."""
         running.process.wait()
         self._close(running)
         if not running.sandboxed:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(running.process.pid, signal.SIGKILL)
             return
-        if running.namespace is None or running.namespace_fd is None:
-            return
+        if running.namespace is not None and running.namespace_fd is not None:
+            self.draining.append(running)
+
+    def drain(self, wait: bool = False) -> None:
+        """Forget the sandboxes with no process left; with `wait`, until none is
+        left at all (at most 10 s each: the kernel is ending them)."""
         deadline = time.monotonic() + 10
-        while (left := sandbox.alive_in(running.namespace)) and time.monotonic() < deadline:
-            for pid in left:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
+        while self.draining:
+            for running in list(self.draining):
+                assert running.namespace is not None
+                assert running.namespace_fd is not None
+                left = sandbox.alive_in(running.namespace)
+                for pid in left:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
+                if not left or time.monotonic() > deadline:
+                    os.close(running.namespace_fd)
+                    running.namespace_fd = None
+                    self.draining.remove(running)
+            if not wait:
+                return
             time.sleep(0.02)
-        os.close(running.namespace_fd)
-        running.namespace_fd = None
 
     def stop_all(self) -> None:
         for running in self.running:
@@ -294,6 +309,7 @@ class _Pool:
                 self._close(running)
                 self.running.remove(running)
                 self._gone(running)
+        self.drain(wait=True)
 
 
 def _result_of(stage: Stage, running: _Running) -> dict[str, Any]:
@@ -379,6 +395,7 @@ def grade_all(
                 pool.pump(0.05)
                 if time.monotonic() - last_watch > 0.2:
                     pool.watch()
+                    pool.drain()
                     last_watch = time.monotonic()
                 for running in pool.finished():
                     result = _result_of(stage, running)

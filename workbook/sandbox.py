@@ -183,7 +183,7 @@ def command(
     return arguments
 
 
-def environment(home: str = "/tmp/home", state: str = "/tmp/workbook") -> dict[str, str]:
+def environment(home: str = "/tmp/home", state: str = "/tmp") -> dict[str, str]:
     """The whole environment of the sandbox (bwrap passes it on)."""
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -192,7 +192,9 @@ def environment(home: str = "/tmp/home", state: str = "/tmp/workbook") -> dict[s
         "LOGNAME": "learner",
         "LANG": "C.UTF-8",
         "PYTHONIOENCODING": "utf-8",
-        "WORKBOOK_STATE_DIR": state,  # results cache, bytecode: private
+        # The grader's state and its children's bytecode (STATE/pycache, the
+        # same folder as -X pycache_prefix below): private to the sandbox.
+        "WORKBOOK_STATE_DIR": state,
     }
     if sys.prefix != sys.base_prefix:
         env["VIRTUAL_ENV"] = sys.prefix
@@ -243,7 +245,7 @@ def warm(stage_name: str, bytecode: Path) -> None:
     bytecode.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "-I", "-X", f"pycache_prefix={bytecode}", "-c", code],
-        env=environment(home=str(bytecode), state=str(bytecode / "state")),
+        env=environment(home=str(bytecode), state=str(bytecode.parent)),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         timeout=300,
