@@ -250,6 +250,7 @@ def warm(stage_name: str, bytecode: Path) -> None:
         capture_output=True,
         timeout=300,
         check=False,
+        preexec_fn=limiter(300),  # it ends with a killed `grade` too
     )
 
 
