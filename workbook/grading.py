@@ -285,6 +285,7 @@ class _Shard:
     stack_size: int = -1
     judged: int = -1
     stopped_stuck: bool = False
+    cpu_at_judged: float | None = None
     returncode: int | None = None
     finished: bool = False
 
@@ -306,6 +307,7 @@ class _Shard:
         self.attempt += 1
         self.returncode, self.finished = None, False
         self.stack_size, self.judged, self.stopped_stuck = -1, -1, False
+        self.cpu_at_judged = None
 
     def poll(self) -> bool:
         """True once the child has ended (and is reaped)."""
@@ -568,7 +570,11 @@ class _Grading:
         if size == shard.judged:
             return False
         shard.judged = size
-        shard.stopped_stuck = stacks.should_stop(_text(shard.stacks), self.spec.target)
+        # The CPU the child used since the last sample: working, or waiting.
+        cpu = stacks.cpu_seconds(shard.pid)
+        used = None if cpu is None or shard.cpu_at_judged is None else cpu - shard.cpu_at_judged
+        shard.cpu_at_judged = cpu
+        shard.stopped_stuck = stacks.should_stop(_text(shard.stacks), self.spec.target, used)
         return shard.stopped_stuck
 
     def _checks_left(self) -> bool:

@@ -10,6 +10,7 @@ waiting on a lock), which is no proof of a loop.
 from __future__ import annotations
 
 import linecache
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,10 +79,13 @@ def _signature(text: str) -> tuple[tuple[Frame, ...], ...]:
     return tuple(tuple(frames) for frames in parse(text))
 
 
-def should_stop(text: str, target: Path) -> bool:
+def should_stop(text: str, target: Path, cpu_seconds: float | None = None) -> bool:
     """Whether the samples so far show a check that has reached its limit
     stuck: its last sample has the learner's own line running, or is the same
-    as the one before; or it has run `HARD_CAP` times its limit."""
+    as the one before while the process did little work in between
+    (`cpu_seconds` since the sample before, where known: a slow query on a
+    busy machine shows the same stack, but works); or it has run `HARD_CAP`
+    times its limit."""
     limit, dumps = samples(text)
     if limit is None or not dumps:
         return False
@@ -93,7 +97,19 @@ def should_stop(text: str, target: Path) -> bool:
     stuck = find(dumps[-1], target)
     if stuck is not None and stuck.in_learners_code:
         return True
-    return len(dumps) > 1 and _signature(dumps[-1]) == _signature(dumps[-2])
+    working = cpu_seconds is not None and cpu_seconds > 0.1 * limit / 2
+    return len(dumps) > 1 and not working and _signature(dumps[-1]) == _signature(dumps[-2])
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time a process (all its threads) has used, where the system
+    tells it (Linux's /proc); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime
 
 
 def last_sample(text: str) -> str:
