@@ -78,8 +78,9 @@ def _requirement_hitting(result: dict, path: str) -> dict:
 TIMEOUT = float(QUICK["WORKBOOK_CHECK_TIMEOUT"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hang_limit(tmp_path_factory: pytest.TempPathFactory) -> float:
+    # Measured right before each hang, so that both see the same load.
     _result, _stdout, ordinary = grade("raises_at_import", tmp_path_factory.mktemp("baseline"))
     return TIMEOUT + max(3.0, ordinary + 1.0)
 
