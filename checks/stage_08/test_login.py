@@ -13,7 +13,6 @@ from checks.stage_08.shop import (
     BAD_CREDENTIALS,
     FAST,
     header_of,
-    login,
     login_response,
     signup,
 )
@@ -25,8 +24,8 @@ LIFETIME_MINUTES = 15  # the checks' ACCESS_TOKEN_EXPIRE_MINUTES
 
 
 @pytest.mark.req("8.2")
-def test_a_login_answers_a_bearer_token(client, data):
-    """POST /auth/token with the right password answers 200 and a bearer token."""
+def test_a_login_answers_an_hs256_jwt_naming_the_user(client, data, environment):
+    """POST /auth/token answers a JWT: HS256 with SECRET_KEY, sub the id, exp = iat + 15 min."""
     account = signup(client, data)
     response = login_response(client, account.username, account.password)
     expect_status(
@@ -41,13 +40,7 @@ def test_a_login_answers_a_bearer_token(client, data):
         expected='{"access_token": "<a JWT>", "token_type": "bearer"}',
         response=response,
     )
-
-
-@pytest.mark.req("8.2")
-def test_the_token_is_an_hs256_jwt_naming_the_user(client, data, environment):
-    """The token: HS256 with SECRET_KEY, sub the user's id as a string, exp = iat + 15 min."""
-    account = login(client, signup(client, data))
-    response = client.last_response
+    account.token = body["access_token"]
     header = header_of(account.token)
     expect(
         header.get("alg") == "HS256",
@@ -100,8 +93,8 @@ def test_the_token_is_an_hs256_jwt_naming_the_user(client, data, environment):
 
 
 @pytest.mark.req("8.2")
-def test_a_wrong_password_and_an_unknown_user_get_the_same_401(client, data):
-    """A wrong password and an unknown username get the same 401, with WWW-Authenticate."""
+def test_every_failed_login_gets_the_same_401(client, data):
+    """A wrong password and an unknown user get one 401 with WWW-Authenticate; JSON is a 422."""
     account = signup(client, data)
     wrong = login_response(client, account.username, account.password + "x")
     unknown = login_response(client, data.username(), account.password)
@@ -115,12 +108,6 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_401(client, data):
             expected=f"401 {BAD_CREDENTIALS}",
             response=response,
         )
-
-
-@pytest.mark.req("8.2")
-def test_the_login_takes_a_form_not_json(client, data):
-    """POST /auth/token with a JSON body answers 422: OAuth2's password flow posts a form."""
-    account = signup(client, data)
     response = client.post(
         "/auth/token", json={"username": account.username, "password": account.password}
     )

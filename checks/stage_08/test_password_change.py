@@ -18,8 +18,21 @@ pytestmark = pytest.mark.env(**FAST)
 
 @pytest.mark.req("8.5")
 def test_a_password_change_retires_the_old_tokens(client, data):
-    """After PUT /users/me/password (204), the old token and password are refused; the new works."""
+    """A wrong current_password is a 400; a change (204) retires the old token and password."""
     account = member(client, data)
+    refused = client.put(
+        "/users/me/password",
+        json={"current_password": account.password + "x", "new_password": data.password()},
+        headers=account.headers,
+    )
+    expect_status(
+        refused,
+        400,
+        "PUT /users/me/password with a wrong current_password should answer 400: a stolen "
+        "token alone must not be enough to take an account over",
+    )
+    still = client.get("/users/me", headers=account.headers)
+    expect_status(still, 200, "after a refused change, the token still works")
     old_password = account.password
     new_password = data.password()
     response = client.put(
@@ -40,23 +53,3 @@ def test_a_password_change_retires_the_old_tokens(client, data):
     login(client, account, "8.5")
     fresh = client.get("/users/me", headers=account.headers)
     expect_status(fresh, 200, "GET /users/me with a token issued after the change → 200")
-
-
-@pytest.mark.req("8.5")
-def test_a_wrong_current_password_changes_nothing(client, data):
-    """A wrong current_password answers 400; the password and the token still work."""
-    account = member(client, data)
-    response = client.put(
-        "/users/me/password",
-        json={"current_password": account.password + "x", "new_password": data.password()},
-        headers=account.headers,
-    )
-    expect_status(
-        response,
-        400,
-        "PUT /users/me/password with a wrong current_password should answer 400: a stolen "
-        "token alone must not be enough to take an account over",
-    )
-    still = client.get("/users/me", headers=account.headers)
-    expect_status(still, 200, "after a refused change, the token still works")
-    login(client, account, "8.5")
