@@ -155,16 +155,18 @@ def test_a_slow_check_whose_stack_moves_on_is_given_more_time() -> None:
     assert stacks.should_stop(_samples(10, *many), TARGET)
 
 
-def test_a_check_waiting_at_the_same_place_twice_is_stopped_at_its_limit() -> None:
+def test_a_check_waiting_at_the_same_place_for_a_whole_limit_is_stopped() -> None:
     waiting = [(f"{LIBRARY}/httpx/_client.py", 1013, "send")]
-    assert stacks.should_stop(_samples(10, waiting, waiting), TARGET)
+    # At 10 s, the same place for 5 s: a slow database server may answer yet.
+    assert not stacks.should_stop(_samples(10, waiting, waiting), TARGET)
+    assert stacks.should_stop(_samples(10, waiting, waiting, waiting), TARGET)
 
 
 def test_the_same_stack_twice_while_the_process_works_is_not_stuck() -> None:
     # A slow query on a busy machine: the same frames, but CPU was used meanwhile.
     query = [(f"{LIBRARY}/aiosqlite/core.py", 105, "run")]
-    assert not stacks.should_stop(_samples(10, query, query), TARGET, cpu_seconds=2.0)
-    assert stacks.should_stop(_samples(10, query, query), TARGET, cpu_seconds=0.01)
+    assert not stacks.should_stop(_samples(10, query, query, query), TARGET, cpu_seconds=2.0)
+    assert stacks.should_stop(_samples(10, query, query, query), TARGET, cpu_seconds=0.01)
 
 
 def test_the_cpu_time_of_a_process_is_read() -> None:

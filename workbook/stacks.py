@@ -81,8 +81,8 @@ def _signature(text: str) -> tuple[tuple[Frame, ...], ...]:
 
 def should_stop(text: str, target: Path, cpu_seconds: float | None = None) -> bool:
     """Whether the samples so far show a check that has reached its limit
-    stuck: its last sample has the learner's own line running, or is the same
-    as the one before while the process did little work in between
+    stuck: its last sample has the learner's own line running, or it is the
+    same as the two before while the process did little work in between
     (`cpu_seconds` since the sample before, where known: a slow query on a
     busy machine shows the same stack, but works); or it has run `HARD_CAP`
     times its limit."""
@@ -97,8 +97,12 @@ def should_stop(text: str, target: Path, cpu_seconds: float | None = None) -> bo
     stuck = find(dumps[-1], target)
     if stuck is not None and stuck.in_learners_code:
         return True
+    # Waiting in a library or in the checks: stopped once the stack has not
+    # moved for a whole limit (three samples), a query that a busy database
+    # server is slow to answer gets that long.
     working = cpu_seconds is not None and cpu_seconds > 0.1 * limit / 2
-    return len(dumps) > 1 and not working and _signature(dumps[-1]) == _signature(dumps[-2])
+    last = [_signature(dump) for dump in dumps[-3:]]
+    return len(last) == 3 and not working and last[0] == last[1] == last[2]
 
 
 def cpu_seconds(pid: int) -> float | None:
