@@ -9,8 +9,9 @@ check's limit it writes the stack of every thread to the file named by
 `--wb-stacks` (emptied at each check's start, its first line the limit). The
 parent reads each sample (`workbook.stacks`) and ends the process once the
 limit is reached and the samples show it stuck: the learner's own line running,
-or the same stack for a whole limit with almost no CPU used. A check that is only slow (a busy machine, the stack
-moving on) gets up to `stacks.HARD_CAP` times its limit.
+or the same stack for a whole limit with almost no CPU used. A check that is
+only slow (a busy machine, the stack moving on) gets up to `stacks.HARD_CAP`
+times its limit.
 """
 
 from __future__ import annotations
