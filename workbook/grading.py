@@ -70,6 +70,9 @@ class _Spec:
     # The live-server spawner's socket, for stages whose checks start uvicorn.
     spawner: Path | None = None
     run_id: str = "manual"
+    # Run each check that draws random data once per seed (the workbook's own
+    # tests: a verdict must not depend on the seed).
+    seeds: tuple[str, ...] = ()
 
 
 def _child_arguments(
@@ -121,6 +124,8 @@ def _child_arguments(
     ]
     if spec.seed:
         arguments.append(f"--seed={spec.seed}")
+    if spec.seeds:
+        arguments.append(f"--wb-seeds={','.join(spec.seeds)}")
     return arguments + [f"--deselect={nodeid}" for nodeid in sorted(deselect)]
 
 
@@ -621,6 +626,7 @@ def grade_on(
     while_waiting: Callable[[], None] | None = None,
     verbose: bool = False,
     only: frozenset[str] = frozenset(),
+    seeds: Sequence[str] = (),
 ) -> dict[str, StageResult]:
     """Grade `target` (a folder holding app/) against the stage's checks, on
     each of `databases` at the same time; one result per database."""
@@ -650,7 +656,7 @@ def grade_on(
             queue = work_queue.create(workdir / "queue") if work_queue.available() else None
             spec = _Spec(
                 stage, target, workdir, seed, check_timeout, verbose, database, only, queue,
-                server_spawner, run_id,
+                server_spawner, run_id, tuple(seeds),
             )  # fmt: skip
             gradings[database] = _Grading(spec, per_database)
         if while_waiting is not None:

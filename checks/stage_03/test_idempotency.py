@@ -105,7 +105,7 @@ def test_the_same_key_with_another_body_is_refused(client, app, data):
     response, again = _post(client, body, key)
     if again["id"] != first["id"]:
         _explain_a_second_product(app, response)
-    other = {**body, "name": body["name"] + " " + data.token(4)}
+    other = {**body, "name": data.product_name()}  # a name not drawn before
     response = client.post("/products", json=other, headers={HEADER: key})
     expect_status(
         response,

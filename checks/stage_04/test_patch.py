@@ -49,7 +49,7 @@ def _patch(shop, product, changes):
 
 def _other_value(data, product, field):
     if field == "name":
-        return f"{data.product_name()} v2"
+        return f"{data.product_name(max_length=97)} v2"
     if field == "price":
         return round(product["price"] + data.price(1, 50), 2)
     if field == "description":

@@ -101,7 +101,7 @@ def test_a_key_is_kept_to_its_body_and_its_product(app, client, data, database_u
     response = shop.post("/products", json=body, headers={HEADER: key})
     expect_status(response, 201, f"POST /products with an {HEADER} should answer 201")
     first = body_of(response)
-    changed = {**body, "name": f"{body['name']} v2"}
+    changed = {**body, "name": data.product_name()}  # a name not drawn before
     response = shop.post("/products", json=changed, headers={HEADER: key})
     expect_answer(
         response, 422, KEY_REUSED, f"the same {HEADER} with another body should answer 422"

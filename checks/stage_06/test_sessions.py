@@ -2,6 +2,7 @@
 ends; a request's writes are committed before its response goes out."""
 
 from typing import Annotated, Any
+from urllib.parse import quote, unquote
 
 import pytest
 from fastapi import Depends
@@ -96,7 +97,7 @@ def _probe_unit_of_work(app, database, data):
 
     class LooksFirst(JSONResponse):
         async def __call__(self, scope, receive, send):
-            email = self.headers["x-probe-email"]
+            email = unquote(self.headers["x-probe-email"])  # headers are latin-1
             committed_when_sent.append(await database.acount("users", "email = ?", email))
             await super().__call__(scope, receive, send)
 
@@ -108,7 +109,9 @@ def _probe_unit_of_work(app, database, data):
 
     async def succeeds(email: str, session: Annotated[Any, Depends(get_session)]):
         await write(session, email)
-        return LooksFirst({"written": email}, status_code=201, headers={"x-probe-email": email})
+        return LooksFirst(
+            {"written": email}, status_code=201, headers={"x-probe-email": quote(email)}
+        )
 
     async def fails(email: str, session: Annotated[Any, Depends(get_session)]):
         await write(session, email)

@@ -6,6 +6,7 @@ the folder that holds the `app/` package being graded.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target", help="folder holding the app/ package to grade")
     group.addoption("--seed", default=None, help="seed for the checks' random data")
     group.addoption(
+        "--wb-seeds",
+        default="",
+        help="run each check that draws random data once per seed: a1,b2,c3",
+    )
+    group.addoption(
         "--database",
         default="sqlite",
         choices=("sqlite", "postgresql"),
@@ -37,6 +43,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--seed") is None:
         config.option.seed = secrets.token_hex(4)
+
+
+# How a check run under one seed of --wb-seeds is named: test_x[wbseed-a1].
+SEED_ID = "wbseed-"
+_SEED_IN_NODEID = re.compile(rf"-?{SEED_ID}[0-9A-Za-z]+")
+
+
+def seeds_option(config: pytest.Config) -> list[str]:
+    return [seed for seed in config.getoption("--wb-seeds", default="").split(",") if seed]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Only a check that draws random data can depend on the seed: it runs once
+    # per seed, the others once. One grading run then tells whether a verdict
+    # changes with the seed, without paying for an import and a start-up per seed.
+    seeds = seeds_option(metafunc.config)
+    if seeds and "wb_seed" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "wb_seed", seeds, indirect=True, ids=[f"{SEED_ID}{seed}" for seed in seeds]
+        )
+
+
+def seed_of(nodeid: str) -> str | None:
+    """The seed a check ran under with --wb-seeds, or None for a check that
+    draws no random data (it ran once, for every seed)."""
+    match = _SEED_IN_NODEID.search(nodeid)
+    return match.group(0).lstrip("-")[len(SEED_ID) :] if match else None
 
 
 @pytest.fixture(scope="session")
@@ -138,5 +171,14 @@ def live_server(
 
 
 @pytest.fixture
-def data(request: pytest.FixtureRequest) -> RandomData:
-    return RandomData(f"{request.config.getoption('--seed')}:{request.node.nodeid}")
+def wb_seed(request: pytest.FixtureRequest) -> str:
+    """The seed of this check's random data: one of --wb-seeds, or --seed."""
+    return getattr(request, "param", None) or request.config.getoption("--seed")
+
+
+@pytest.fixture
+def data(request: pytest.FixtureRequest, wb_seed: str) -> RandomData:
+    # The check's name without its seed, so that `--seed a1` replays exactly
+    # what the same check drew under `--wb-seeds …,a1,…`.
+    name = _SEED_IN_NODEID.sub("", request.node.nodeid).replace("[]", "")
+    return RandomData(f"{wb_seed}:{name}")

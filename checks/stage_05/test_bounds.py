@@ -1,0 +1,34 @@
+"""Stage 5: both sides of every bound this stage's criteria state (see bounds.py)."""
+
+import pytest
+
+from checks.stage_05.bounds import BOUNDS
+from checks.support import bounds
+from checks.support.client import RecordingClient
+from workbook.app_loader import load_app
+
+PRODUCT: dict[str, object] = {}  # nothing but a name and a price
+STATED = [
+    r for r in bounds.stated(BOUNDS) if any(b.where != "setting" for b in bounds.of(BOUNDS, r))
+]
+
+
+@pytest.mark.parametrize("requirement", [pytest.param(r, marks=pytest.mark.req(r)) for r in STATED])
+def test_each_bound_from_both_sides(client, data, requirement):
+    """Each stated bound accepts the value at its end and answers 422 one step beyond it."""
+    for bound in bounds.of(BOUNDS, requirement):
+        if bound.where != "setting":
+            bounds.check(client, data, bound, PRODUCT)
+
+
+@pytest.mark.req("5.2")
+def test_each_setting_bound_from_both_sides(target, environment, monkeypatch):
+    """The app starts with a setting at the end of its bound and refuses one step beyond it."""
+
+    def start():
+        with RecordingClient(load_app(target)):
+            pass  # the lifespan ran: the app started
+
+    for bound in bounds.of(BOUNDS, "5.2"):
+        if bound.where == "setting":
+            bounds.check_setting(bound, start, monkeypatch)
