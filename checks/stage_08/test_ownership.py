@@ -22,6 +22,9 @@ def _order(client, account, product):
 def test_orders_belong_to_whoever_placed_them(client, data):
     """GET /orders lists your own; another user's order is a 404 like a missing one; admin: 200."""
     boss, alice, bob = admin(client), member(client, data), member(client, data)
+    expect_ids_in_order(
+        client.get("/orders", headers=alice.headers), [], "orders", "a new user has none"
+    )
     product = add_product(client, data, boss)
     alices = [_order(client, alice, product), _order(client, alice, product)]
     bobs = [_order(client, bob, product)]
