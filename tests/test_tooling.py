@@ -14,6 +14,8 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import STAGES, apply_mutant, copy_repo, mutants, run_cli
 from workbook import classroom
 
@@ -211,6 +213,40 @@ def test_watch_grades_again_after_a_save(tmp_path: Path) -> None:
         process.stdout.close()
 
 
+def _force_polling_passed(monkeypatch, folder: Path, *, poll: bool = False) -> object:
+    """The `force_polling` that `workbook watch` hands to watchfiles."""
+    import io
+
+    import watchfiles
+    from rich.console import Console
+
+    from workbook import watch
+
+    seen: dict[str, object] = {}
+
+    def fake_watch(*_paths: object, **options: object) -> list[object]:
+        seen.update(options)
+        return []
+
+    monkeypatch.setattr(watchfiles, "watch", fake_watch)
+    watch.watch(folder, lambda: None, Console(file=io.StringIO()), poll=poll)
+    return seen["force_polling"]
+
+
+def test_watch_leaves_wsl_and_the_environment_to_watchfiles(tmp_path: Path, monkeypatch) -> None:
+    from workbook import watch
+
+    monkeypatch.delenv("WORKBOOK_WATCH_POLL", raising=False)
+    monkeypatch.setattr(watch, "_mount_type", lambda _path: "ext4")
+    # None lets watchfiles poll on WSL 2 and honour WATCHFILES_FORCE_POLLING.
+    monkeypatch.setenv("WATCHFILES_FORCE_POLLING", "1")
+    assert _force_polling_passed(monkeypatch, tmp_path) is None
+    # Our own reasons still poll: --poll, WORKBOOK_WATCH_POLL, a network drive.
+    assert _force_polling_passed(monkeypatch, tmp_path, poll=True) is True
+    monkeypatch.setattr(watch, "_mount_type", lambda _path: "nfs4")
+    assert _force_polling_passed(monkeypatch, tmp_path) is True
+
+
 # Cohort grading --------------------------------------------------------------
 
 
@@ -233,6 +269,37 @@ def test_check_writes_junit(state: Path, tmp_path: Path) -> None:
 
 def test_the_classroom_workflow_is_up_to_date() -> None:
     assert classroom.WORKFLOW.read_text() == classroom.workflow(STAGES)
+
+
+def test_the_classroom_workflow_reads_back_with_every_stage_and_requirement(
+    tmp_path: Path, state: Path
+) -> None:
+    """A title holding ": " and a requirement 1.10 survive the trip through YAML."""
+    repo = copy_repo(tmp_path / "repo")
+    toml = repo / "stages" / FIRST.name / "stage.toml"
+    text = toml.read_text().replace(f'title = "{FIRST.title}"', 'title = "Routing: the basics"')
+    extra = len(FIRST.requirements) + 1
+    for k in range(extra, 11):
+        text += f'\n[[requirements]]\nid = "1.{k}"\nsummary = "Extra {k}"\nhints = ["h"]\n'
+    toml.write_text(text)
+    assert run_cli("classroom", state=state, repo=repo).returncode == 0
+
+    document = yaml.safe_load((repo / ".github" / "workflows" / "classroom.yml").read_text())
+    steps = document["jobs"]["autograding"]["steps"]
+    names = [step.get("name") for step in steps]
+    assert "Grade stage 1 (Routing: the basics)" in names
+    for stage in STAGES[1:]:
+        assert f"Grade stage {stage.number} ({stage.title})" in names
+    wanted = [r.id for r in FIRST.requirements] + [f"1.{k}" for k in range(extra, 11)]
+    wanted += [r.id for stage in STAGES[1:] for r in stage.requirements]
+    graders = [s for s in steps if s.get("uses", "").endswith("autograding-command-grader@v1")]
+    assert [s["with"]["test-name"] for s in graders] == wanted
+    assert "1.10" in names  # a string, not the number 1.1
+    assert names.count("1.1") == 1
+    assert all(s["with"]["command"].endswith(f"passed {s['name']}") for s in graders)
+    reporter = steps[-1]
+    assert reporter["with"]["runners"].split(",") == [s["id"] for s in graders]
+    assert document["on"] == {"push": None, "workflow_dispatch": None}
 
 
 def test_passed_answers_from_the_last_check(state: Path) -> None:

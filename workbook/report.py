@@ -26,15 +26,22 @@ NO_RESPONSE = "no response: the app failed (a client would get a 500)"
 
 
 def console() -> Console:
-    """Colour on a terminal; plain, unwrapped-looking text when piped or in CI."""
+    """Colour on a terminal; plain, unwrapped-looking text when piped or in CI.
+
+    Whether this is a terminal is rich's own answer (`Console.is_terminal`, which
+    also honours FORCE_COLOR, TTY_COMPATIBLE and the like); we only choose what a
+    pipe gets.
+    """
     import sys
 
-    if sys.stdout.isatty():
-        return Console(highlight=False)
+    terminal = Console(highlight=False)
+    if terminal.is_terminal:
+        return terminal
     from workbook.plain_output import TrimmedLines
 
-    # rich pads table cells to their column's width; a pipe gets no trailing spaces.
-    return Console(highlight=False, width=120, no_color=True, file=TrimmedLines(sys.stdout))
+    # rich pads table cells to their column's width; a pipe gets no trailing
+    # spaces, and a wider page than rich's 80 columns so lines rarely wrap.
+    return Console(highlight=False, width=120, file=TrimmedLines(sys.stdout))
 
 
 def _validation_errors(body: str) -> str | None:

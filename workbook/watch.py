@@ -1,7 +1,10 @@
 """`workbook watch`: grade again on every save, with a fresh report each time.
 
-File events do not reach every machine (WSL on a Windows drive, network
-drives, some containers); there it polls instead, and says so.
+File events do not reach every machine (network drives, a Windows drive seen
+from WSL, some containers); there it polls instead, and says so. watchfiles
+makes its own choice otherwise (it polls on WSL 2 and when
+WATCHFILES_FORCE_POLLING is set): we pass `force_polling=None` unless we have a
+reason of our own, since an explicit False would switch that choice off.
 """
 
 from __future__ import annotations
@@ -31,14 +34,13 @@ def _mount_type(path: Path) -> str | None:
 
 
 def polling_reason(path: Path) -> str | None:
-    """Why file events may not arrive for `path`, or None when they should."""
+    """Our own reason to poll `path`, or None to leave the choice to watchfiles.
+
+    A Windows drive seen from WSL is a drvfs or 9p mount, so the mount type
+    covers it; WSL itself is watchfiles' own test.
+    """
     if os.environ.get("WORKBOOK_WATCH_POLL"):
         return "WORKBOOK_WATCH_POLL is set"
-    try:
-        if "microsoft" in Path("/proc/version").read_text().lower():
-            return "this is WSL, where file events from Windows editors do not arrive"
-    except OSError:
-        pass
     kind = _mount_type(path)
     if kind in NETWORK_FILESYSTEMS:
         return f"the folder is on a {kind} drive, where file events do not arrive"
@@ -58,7 +60,7 @@ def watch(folder: Path, grade: Callable[[], None], console: Console, *, poll: bo
             folder,
             watch_filter=PythonFilter(),
             debounce=400,
-            force_polling=bool(reason),
+            force_polling=True if reason else None,
             poll_delay_ms=500,
             raise_interrupt=False,
         ):
