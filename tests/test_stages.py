@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.conftest import STAGES, need
+from tests.seeds import SEEDS
 from workbook import grading
 from workbook.authoring import consistency
 from workbook.results import StageResult
@@ -26,8 +27,9 @@ on_each_database = pytest.mark.parametrize(
 
 @functools.cache
 def solution_result(stage: Stage, database: str) -> StageResult:
-    """The solution graded once per session: two tests read the same result."""
-    return grading.grade(stage, stage.solution, database=database)
+    """The solution graded once per session: three tests read the same result.
+    Each check that draws random data runs under every seed of tests/seeds.py."""
+    return grading.grade(stage, stage.solution, database=database, seeds=SEEDS, stage_timeout=300)
 
 
 @on_each_database
