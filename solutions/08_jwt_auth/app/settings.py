@@ -51,9 +51,9 @@ class Settings(BaseSettings):
 
 
 # Cached: the environment is read and validated once per process, and every
-# request shares the same Settings object. A plain `def`, unlike the other
-# dependencies: lru_cache would cache an async function's coroutine, which can
-# be awaited only once, and the lifespan calls it outside any request too.
+# request shares the same Settings object. A plain `def` on purpose: lru_cache
+# on an `async def` would cache the coroutine, which can be awaited only once.
+# FastAPI runs it in a worker thread; after the first call that costs little.
 @lru_cache
 def get_settings() -> Settings:
     """The app's settings, as a dependency: routes take `SettingsDep`."""

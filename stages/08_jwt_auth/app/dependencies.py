@@ -36,13 +36,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+# async def, though it awaits nothing: FastAPI runs a plain `def` dependency in
+# a worker thread, a hop that buys nothing for a function this quick.
 async def get_repository(session: SessionDep) -> Repository:
     """The shop's repository, on this request's session, for the routes and the
-    unit of work to share. Cheap to make: it only holds the session.
-
-    `async def` although it awaits nothing: a plain `def` dependency would be
-    sent to a worker thread for each request, for no gain.
-    """
+    unit of work to share. Cheap to make: it only holds the session."""
     return Repository(session)
 
 
@@ -107,12 +105,16 @@ async def get_unit_of_work(session: SessionDep) -> AsyncIterator[None]:
 unit_of_work = Depends(get_unit_of_work, scope="function")
 
 
+# A class as a dependency is called like a plain `def` (in a worker thread):
+# its __init__ only keeps the response, and a class reads best here.
 class Paginator:
-    """Sends one page of a list, and says in `X-Total-Count` how long the whole
-    list is, so a client can show "41–60 of 1,250" and knows when to stop.
+    """Sends one page of a list, and says in `X-Total-Count` how long the
+    whole list is, so a client can show "41–60 of 1,250" and knows when to stop.
 
-    The repository counts and pages in the database (`find` returns a
-    Listing); the paginator puts the count where the client reads it.
+    A class used as a dependency: FastAPI calls `Paginator(response=…)` for each
+    request, and the route calls `paginator.paginate(listing)`. The repository
+    counts and pages in the database (its `find` returns a Listing); the
+    paginator puts the count where the client reads it.
     """
 
     def __init__(self, response: Response) -> None:
@@ -125,14 +127,4 @@ class Paginator:
         return listing.records
 
 
-async def get_paginator(response: Response) -> Paginator:
-    """A paginator for this request's response.
-
-    A function rather than `Depends(Paginator)`: FastAPI sends a class (a
-    plain callable) to a worker thread for each request, and an `async def`
-    that awaits nothing runs on the event loop, for free.
-    """
-    return Paginator(response)
-
-
-PaginatorDep = Annotated[Paginator, Depends(get_paginator)]
+PaginatorDep = Annotated[Paginator, Depends()]

@@ -128,7 +128,7 @@ class Health(BaseModel):
 # to a worker thread for each request, for no gain.
 @app.get("/", tags=["meta"])
 async def read_root(settings: SettingsDep) -> Greeting:
-    """Greet the client: the quickest proof that the app is up."""
+    """A welcome message: the quickest way to see that the API answers."""
     return Greeting(message=f"Welcome to the {settings.app_name}")
 
 
@@ -198,7 +198,8 @@ async def create_user(
     audit: AuditDep,
     passwords: PasswordsDep,
 ) -> UserPublic:
-    """Register a user; 409 when the username or the email is taken."""
+    """Register a user; the answer never includes the password. 409 when the
+    username or the email is taken."""
     # The return type is the filter: only UserPublic's fields go out.
     # Name each field that goes out rather than copying the input: a field
     # added to UserCreate later (a role, a hash) stays private by default.
@@ -227,7 +228,7 @@ async def create_user(
 async def list_users(
     page: Annotated[Page, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[UserPublic]:
-    """Users oldest first, one page of them; X-Total-Count says how many there are."""
+    """Users oldest first, one page of them."""
     return paginator.paginate(await repository.users.find(page))
 
 
@@ -259,10 +260,10 @@ async def create_product(
 ) -> ProductPublic:
     """Create a product from the JSON body; the server assigns the id.
 
-    Send an Idempotency-Key to make a retry safe: a request with a key used
-    before, and the same body, creates nothing and answers the product that
-    the first one created, as it is now (404 if it has been deleted since).
-    The same key with another body is refused with a 422.
+    A retry that carries the Idempotency-Key of an earlier request, with the
+    same body, gets that product back as it is now, and nothing new is
+    created; 404 if it was deleted since. The same key with another body is
+    a 422.
     """
     if idempotency_key is None:
         created = await repository.products.add(**product.model_dump())
@@ -301,9 +302,7 @@ async def _create_once(
 async def list_products(
     filters: Annotated[ProductFilter, Query()], repository: RepositoryDep, paginator: PaginatorDep
 ) -> list[ProductPublic]:
-    """Products oldest first: searched by name (`q`, whatever the case), filtered
-    by price and tags (every `tag` given), then one page of them.
-    X-Total-Count says how many match."""
+    """Products oldest first: searched by name, filtered by price and tags, then one page."""
     # Filtered, counted and paged by the database: a page of 20 costs the
     # same with a thousand products as with a million.
     return paginator.paginate(await repository.products.search(filters))
@@ -352,7 +351,8 @@ async def update_product(
     dependencies=[admin_only, unit_of_work],
 )
 async def delete_product(product_id: ProductId, repository: RepositoryDep, audit: AuditDep) -> None:
-    """Delete a product; 204 means done, and there is nothing to send back."""
+    """Delete a product: 204 and no body; 404 when there is none with this id,
+    409 when orders point at it."""
     try:
         deleted = await repository.products.delete(product_id)
     except ConflictError:
@@ -397,10 +397,11 @@ async def change_prices(
 ) -> list[ProductPublic]:
     """Reprice several products at once, in order: every change is made, or none.
 
-    An unknown product stops the batch with a 404 after the changes before it
-    were made; the unit of work undoes them, so the client can fix the batch
-    and send it again as a whole.
+    An unknown product answers 404, and then no price has changed: fix the
+    batch and send it again as a whole.
     """
+    # The 404 is raised after the changes before it were made; the unit of
+    # work undoes them.
     changed = []
     for change in batch.changes:
         product = await repository.products.update(change.product_id, price=change.price)

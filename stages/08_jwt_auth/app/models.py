@@ -88,10 +88,10 @@ class Category(StrEnum):
 
 
 # Every bound is a promise the server keeps for free: no empty tags, no
-# essays, no thousand-tag product to slow down each filter. Each is written
-# once, as a type, and ProductBase and ProductUpdate both use it: a PATCH
-# cannot let in what a POST refuses.
+# essays, no thousand-tag product to slow down each filter.
 Tag = Annotated[str, Field(min_length=1, max_length=30)]
+# Each bound of a product's fields, named once: ProductBase and ProductUpdate
+# both use these, so a PATCH cannot let in what a POST refuses.
 ProductName = Annotated[str, Field(min_length=1, max_length=100)]
 Price = Annotated[float, Field(gt=0)]
 Description = Annotated[str, Field(max_length=500)]
@@ -143,7 +143,8 @@ class ProductUpdate(BaseModel):
     """The body of PATCH /products/{product_id}: any of a product's fields.
 
     Every field may be left out, and only the fields sent are changed (read
-    them with `model_dump(exclude_unset=True)`), with the bounds of a create.
+    them with `model_dump(exclude_unset=True)`). The bounds are ProductBase's:
+    a PATCH must not let in what a POST refuses.
     """
 
     model_config = ConfigDict(extra="forbid")
