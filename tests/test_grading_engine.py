@@ -207,12 +207,13 @@ def test_both_databases_are_graded_in_one_run() -> None:
 def test_a_burst_told_in_words_replaces_the_clients_last_exchange() -> None:
     from types import SimpleNamespace
 
+    from workbook.outcomes import ExchangeRecorder
     from workbook.pytest_plugin import classify
 
     setup = httpx2.Request("POST", "http://testserver/products", json={"name": "setup"})
-    client = SimpleNamespace(
-        last_request=setup, last_response=httpx2.Response(201, json={"id": 1}, request=setup)
-    )
+    client = ExchangeRecorder()  # what RecordingClient is, as the plugin finds it
+    client.last_request = setup
+    client.last_response = httpx2.Response(201, json={"id": 1}, request=setup)
     item = SimpleNamespace(funcargs={"client": client})
     plain = classify(item, CheckFailure("wrong", got="2 × 500"), "call")  # type: ignore[arg-type]
     assert plain["sent"]["url"] == "/products"  # no words: the last request stands

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 from tests.conftest import STAGES, run_cli
-from workbook import paths
+from workbook import events, paths
 from workbook.pytest_plugin import _todo_text
 from workbook.results import CheckOutcome, requirement_status
 
@@ -58,7 +58,9 @@ def test_an_exception_in_a_middleware_is_not_all_done(tmp_path: Path) -> None:
 
 
 def test_an_outcome_the_grader_does_not_know_is_an_error() -> None:
-    for event in ({"nodeid": "x"}, {"nodeid": "x", "outcome": "maybe"}):
+    for line in ({"nodeid": "x"}, {"nodeid": "x", "outcome": "maybe"}):
+        event = events.decode({"event": "result", **line})
+        assert isinstance(event, events.Result)
         check = CheckOutcome.from_event(event)
         assert check.outcome == "error"
         assert "could not classify" in check.message

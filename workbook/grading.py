@@ -10,7 +10,6 @@ again for what is left. A hard cap on the whole stage kills the process group.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
@@ -23,7 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook import causes, forking, paths, postgres, preloads, spawner, stacks, work_queue
+from workbook import (
+    causes,
+    events,
+    forking,
+    paths,
+    postgres,
+    preloads,
+    spawner,
+    stacks,
+    work_queue,
+)
 from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 from workbook.stages import Stage
 
@@ -342,18 +351,6 @@ class _Shard:
             self.returncode, self.finished = None, True
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    events = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            break  # a line cut short by a kill
-    return events
-
-
 def _text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
@@ -372,17 +369,18 @@ def _tail(path: Path) -> str:
     return text if size <= OUTPUT_TAIL else f"[… {size - OUTPUT_TAIL} earlier bytes cut]\n{text}"
 
 
-def _interrupted(events: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, bool]:
+def _interrupted(child: list[events.Event]) -> tuple[events.Start | None, bool]:
     """The check that was running when the child died, and whether it was
     still importing the app at the time."""
-    finished = {e["nodeid"] for e in events if e["event"] == "result"}
-    running, loading = None, False
-    for event in events:
-        if event["event"] == "start" and event["nodeid"] not in finished:
+    finished = {e.nodeid for e in child if isinstance(e, events.Result)}
+    running: events.Start | None = None
+    loading = False
+    for event in child:
+        if isinstance(event, events.Start) and event.nodeid not in finished:
             running, loading = event, False
-        elif event["event"] == "loading" and running and event["nodeid"] == running["nodeid"]:
+        elif isinstance(event, events.Loading) and running and event.nodeid == running.nodeid:
             loading = True
-        elif event["event"] == "loaded":
+        elif isinstance(event, events.Loaded):
             loading = False
     return running, loading
 
@@ -461,37 +459,43 @@ class _Run:
     def __init__(self, check_timeout: float, target: Path = Path(".")) -> None:
         self.check_timeout = check_timeout
         self.target = target
-        self.collected: dict[str, dict[str, Any]] = {}
+        self.collected: dict[str, events.CollectedCheck] = {}
         self.outcomes: dict[str, CheckOutcome] = {}
         self.load_error: str | None = None
         self.outputs: dict[int, str] = {}
 
-    def absorb(self, events: list[dict[str, Any]]) -> None:
-        starts: dict[str, dict[str, Any]] = {}
-        for event in events:
-            if event["event"] == "collected":
-                self.collected.update({c["nodeid"]: c for c in event["checks"]})
-            elif event["event"] == "start":
-                starts[event["nodeid"]] = event
-            elif event["event"] == "result":
-                doc = self.collected.get(event["nodeid"], {}).get("doc", "")
-                start = starts.get(event["nodeid"])
-                self.outcomes[event["nodeid"]] = CheckOutcome.from_event(event, doc, start)
-                if event.get("kind") == "load" and self.load_error is None:
-                    self.load_error = event.get("message")
+    def absorb(self, child: list[events.Event]) -> None:
+        starts: dict[str, events.Start] = {}
+        for event in child:
+            if isinstance(event, events.Collected):
+                self.collected.update({c.nodeid: c for c in event.checks})
+            elif isinstance(event, events.Start):
+                starts[event.nodeid] = event
+            elif isinstance(event, events.Result):
+                check = self.collected.get(event.nodeid)
+                doc = check.doc if check else ""
+                start = starts.get(event.nodeid)
+                self.outcomes[event.nodeid] = CheckOutcome.from_event(event, doc, start)
+                if event.kind == "load" and self.load_error is None:
+                    self.load_error = event.message
 
     def mark(self, nodeid: str, message: str, kind: str) -> None:
-        check = self.collected.get(nodeid, {})
+        check = self.collected.get(nodeid)
         self.outcomes.setdefault(
             nodeid,
             CheckOutcome(
-                nodeid, check.get("req"), check.get("doc", ""), "error", message, kind=kind
+                nodeid,
+                check.req if check else None,
+                check.doc if check else "",
+                "error",
+                message,
+                kind=kind,
             ),
         )
 
-    def died(self, shard: _Shard, events: list[dict[str, Any]]) -> bool:
+    def died(self, shard: _Shard, child: list[events.Event]) -> bool:
         """Account for a child that ended early; True if it should run again."""
-        running, loading = _interrupted(events)
+        running, loading = _interrupted(child)
         if running is None:
             # pytest itself could not run: say so rather than grade nothing.
             self.load_error = self.load_error or _grader_failure(
@@ -505,7 +509,7 @@ class _Run:
         )
         kind, message = _death_message(
             shard.returncode,
-            time.time() - running["t"],
+            time.time() - running.t,
             self.check_timeout,
             loading,
             stuck,
@@ -514,12 +518,12 @@ class _Run:
         if loading:
             self.load_error = self.load_error or message[0].upper() + message[1:] + "."
             return False
-        culprit = running["nodeid"]
+        culprit = running.nodeid
         self.mark(culprit, message, kind)
         # Its requirement's other checks would likely hang or exit the same way.
-        req = self.collected.get(culprit, {}).get("req")
+        req = culprit_check.req if (culprit_check := self.collected.get(culprit)) else None
         for nodeid, check in self.collected.items():
-            if check.get("req") == req:
+            if check.req == req:
                 self.mark(
                     nodeid,
                     f"not run: an earlier check of {req} "
@@ -549,13 +553,13 @@ class _Grading:
                     continue
                 shard.kill()
             self.active.remove(shard)
-            events = _read_events(shard.events)
+            child = events.read(shard.events)
             self.run.outputs[shard.index] = _tail(shard.output)
-            self.run.absorb(events)
-            finished = any(event["event"] == "finished" for event in events)
+            self.run.absorb(child)
+            finished = any(isinstance(event, events.Finished) for event in child)
             if out_of_time or finished or self.run.load_error:
                 continue
-            if self.run.died(shard, events) and self._checks_left():
+            if self.run.died(shard, child) and self._checks_left():
                 shard.start(self.spec, deselect=set(self.run.outcomes))
                 self.active.append(shard)
         if self.run.load_error:
@@ -711,7 +715,7 @@ def _grader_failure(returncode: int | None, output: str) -> str:
 def _assemble(
     stage: Stage,
     target: Path,
-    collected: dict[str, dict[str, Any]],
+    collected: dict[str, events.CollectedCheck],
     outcomes: dict[str, CheckOutcome],
     load_error: str | None,
     seed: str | None,
@@ -727,7 +731,7 @@ def _assemble(
         status = "error" if load_error is not None else requirement_status(checks)
         results.append(RequirementResult(requirement, status, checks))
     known = {r.id for r in stage.requirements}
-    strays = sorted({c.get("req") or "none" for c in collected.values()} - known)
+    strays = sorted({c.req or "none" for c in collected.values()} - known)
     error = load_error
     if strays and error is None:
         error = f"checks name requirements that stage.toml does not have: {', '.join(strays)}"

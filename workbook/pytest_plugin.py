@@ -1,5 +1,6 @@
 """The grader's side of the pytest process: it classifies each check's outcome
-and streams it, one JSON line per event, to the file named by `--wb-events`.
+and streams it, one JSON line per event (`workbook.events`), to the file named
+by `--wb-events`.
 
 Lines are flushed as they happen, so when a learner's app kills the process
 (`os._exit`, a hang stopped by the watchdog) the parent still knows every check
@@ -20,8 +21,9 @@ from typing import IO, Any
 
 import pytest
 
-from workbook import expectations, stacks
+from workbook import events, expectations, stacks
 from workbook.app_loader import AppLoadError, where
+from workbook.outcomes import CheckFailure, ExchangeRecorder, Todo
 from workbook.work_queue import WorkQueue
 
 BODY_EXCERPT = 600
@@ -51,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # The only sure sign that the child ran to the end: a watchdog's os._exit(1)
     # has the same exit code as "some checks failed".
-    _emit(session.config, "finished", exitstatus=int(exitstatus))
+    _emit(session.config, events.Finished(exitstatus=int(exitstatus)))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -59,11 +61,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         config.stash[_sink].close()
 
 
-def _emit(config: pytest.Config, event: str, **fields: Any) -> None:
+def _emit(config: pytest.Config, event: events.Event) -> None:
     sink = config.stash.get(_sink, None)
     if sink is not None:
-        sink.write(json.dumps({"event": event, **fields}) + "\n")
-        sink.flush()
+        events.write(sink, event)
 
 
 def requirement_of(item: pytest.Item) -> str | None:
@@ -86,9 +87,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
         checks.append(
-            {"nodeid": item.nodeid, "req": requirement_of(item), "doc": doc.strip().split("\n")[0]}
+            events.CollectedCheck(
+                nodeid=item.nodeid, req=requirement_of(item), doc=doc.strip().split("\n")[0]
+            )
         )
-    _emit(config, "collected", checks=checks)
+    _emit(config, events.Collected(checks=tuple(checks)))
     # Slow checks (those given a longer timeout: a live server, many requests
     # at once) go first, so that they overlap with the quick ones.
     slow = [item for item in items if item.get_closest_marker("timeout")]
@@ -126,7 +129,7 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    _emit(item.config, "start", nodeid=item.nodeid, t=time.time(), cpu=time.process_time())
+    _emit(item.config, events.Start(nodeid=item.nodeid, t=time.time(), cpu=time.process_time()))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -136,9 +139,9 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
     if fixturedef.argname != "app":
         yield
         return
-    _emit(request.config, "loading", nodeid=request.node.nodeid, t=time.time())
+    _emit(request.config, events.Loading(nodeid=request.node.nodeid, t=time.time()))
     yield
-    _emit(request.config, "loaded", nodeid=request.node.nodeid)
+    _emit(request.config, events.Loaded(nodeid=request.node.nodeid))
 
 
 def _excerpt(text: str, limit: int = BODY_EXCERPT) -> str:
@@ -173,9 +176,10 @@ def _response_of(response: Any) -> dict[str, Any] | None:
     }
 
 
-def _recorder(item: pytest.Item) -> Any:
+def _recorder(item: pytest.Item) -> ExchangeRecorder | None:
+    """The check's recording client (`checks.support.client.RecordingClient`), if any."""
     for value in getattr(item, "funcargs", {}).values():
-        if hasattr(value, "last_request"):
+        if isinstance(value, ExchangeRecorder):
             return value
     return None
 
@@ -203,8 +207,9 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 def _todo_text(error: BaseException) -> str | None:
     """The message of a TODO stub or a check's todo(), anywhere in the chain."""
     for current in _chain(error):
-        name = type(current).__name__
-        if name == "Todo" or (isinstance(current, NotImplementedError) and "TODO" in str(current)):
+        if isinstance(current, Todo) or (
+            isinstance(current, NotImplementedError) and "TODO" in str(current)
+        ):
             return str(current) or "not started yet"
     return None
 
@@ -252,29 +257,31 @@ def classify(item: pytest.Item, error: BaseException, phase: str) -> dict[str, A
     todo = _todo_text(error)
     if todo is not None:
         return {"outcome": "todo", "message": todo, **exchange}
-    if type(error).__name__ == "CheckFailure":
-        response = getattr(error, "response", None)
+    if isinstance(error, CheckFailure):
+        response = error.response
         if response is not None:
             exchange = {"sent": _request_of(response.request), "got": _response_of(response)}
-        described = getattr(error, "sent", None)
+        described = error.sent
         if described:
             # Many requests, told in words: the client's last exchange is not it.
             exchange = {
                 "sent": {"method": "", "url": described, "body": ""},
                 "got": _response_of(response) if response is not None else None,
             }
-        summary = getattr(error, "got", None)
+        summary = error.got
         if summary is not None:
             if exchange["got"] is None:
                 exchange["got"] = {"status": None, "content_type": "", "body": ""}
             exchange["got"]["body"] = _excerpt(summary)
         return {
             "outcome": "fail",
-            "message": getattr(error, "message", str(error)),
-            "expected": getattr(error, "expected", None),
+            "message": error.message,
+            "expected": error.expected,
             **exchange,
         }
-    if type(error).__name__ == "ResponseValidationError":
+    from fastapi.exceptions import ResponseValidationError  # loaded with the app already
+
+    if isinstance(error, ResponseValidationError):
         return {"outcome": "error", "kind": "crash", **exchange, **_returned_wrong(error)}
     target = Path(str(item.config.getoption("--target") or "."))
     location = where(error, target)
@@ -369,10 +376,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         result = _unclassified(item, f"{type(error).__name__}: {error}")
     _emit(
         item.config,
-        "result",
-        nodeid=item.nodeid,
-        req=requirement_of(item),
-        t=time.time(),
-        cpu=time.process_time(),
-        **result,
+        events.Result(
+            nodeid=item.nodeid,
+            req=requirement_of(item),
+            t=time.time(),
+            cpu=time.process_time(),
+            **result,
+        ),
     )

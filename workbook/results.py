@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbook.stages import Requirement, Stage
+
+if TYPE_CHECKING:
+    from workbook import events
 
 Status = Literal["pass", "fail", "todo", "error"]
 # The order in which one check's problem outranks another's when a requirement
@@ -34,32 +37,31 @@ class CheckOutcome:
 
     @classmethod
     def from_event(
-        cls, event: dict[str, Any], doc: str = "", start: dict[str, Any] | None = None
+        cls, event: events.Result, doc: str = "", start: events.Start | None = None
     ) -> CheckOutcome:
-        began = start or {}
-        outcome = event.get("outcome")
-        message = event.get("message", "")
+        outcome = event.outcome
+        message = event.message
         if outcome not in _RANK:
             # Fail closed: an outcome the grader does not know is never a pass.
             outcome, message = "error", f"the grader could not classify this check ({outcome!r})"
         return cls(
-            nodeid=event["nodeid"],
-            req=event.get("req"),
+            nodeid=event.nodeid,
+            req=event.req,
             doc=doc,
             outcome=outcome,
             message=message,
-            expected=event.get("expected"),
-            sent=event.get("sent"),
-            got=event.get("got"),
-            kind=event.get("kind"),
-            seconds=_difference(event, began, "t"),
-            cpu_seconds=_difference(event, began, "cpu"),
+            expected=event.expected,
+            sent=event.sent,
+            got=event.got,
+            kind=event.kind,
+            seconds=_difference(event.t, start.t if start else None),
+            cpu_seconds=_difference(event.cpu, start.cpu if start else None),
         )
 
 
-def _difference(end: dict[str, Any], start: dict[str, Any], key: str) -> float | None:
-    if key in end and key in start:
-        return max(0.0, float(end[key]) - float(start[key]))
+def _difference(end: float | None, start: float | None) -> float | None:
+    if end is not None and start is not None:
+        return max(0.0, float(end) - float(start))
     return None
 
 

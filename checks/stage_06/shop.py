@@ -101,8 +101,11 @@ def _first_line(error: object) -> str:
 
 def has_lifespan(app: FastAPI) -> bool:
     """Whether the app was given a lifespan: FastAPI() without one runs the
-    default, which does nothing."""
-    return type(app.router.lifespan_context).__name__ != "_DefaultLifespan"
+    default, which does nothing (whatever class a fresh router's default is)."""
+    from fastapi import APIRouter
+
+    default = type(APIRouter().lifespan_context)
+    return not isinstance(app.router.lifespan_context, default)
 
 
 def require_lifespan(app: FastAPI) -> None:

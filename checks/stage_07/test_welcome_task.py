@@ -14,7 +14,7 @@ from checks.stage_07.shop import (
     todo_in_logs,
     watch_tasks,
 )
-from checks.support import expect, expect_status, fail, learner
+from checks.support import CheckFailure, Todo, expect, expect_status, fail, learner
 
 
 def session_factory(client):
@@ -97,9 +97,7 @@ def test_the_task_sends_nothing_for_a_user_that_is_gone(client, data, monkeypatc
         try:
             call_task(client, watch, user_id, sender, caplog)
         except Exception as error:
-            if type(error).__name__ in ("Todo", "CheckFailure") or isinstance(
-                error, NotImplementedError
-            ):
+            if isinstance(error, Todo | CheckFailure | NotImplementedError):
                 raise
             fail(
                 f"send_welcome_email(sessions, {user_id}, sender) raised "

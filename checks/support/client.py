@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 from fastapi.testclient import TestClient
 
 from checks.support.transport import OneTripTransport
+from workbook.outcomes import ExchangeRecorder
 
 if TYPE_CHECKING:
     import httpx2 as httpx
 
 
-class RecordingClient(TestClient):
+class RecordingClient(ExchangeRecorder, TestClient):
     """Keeps the last request sent and the last response received.
 
     When a handler raises, there is no response; the request still tells the

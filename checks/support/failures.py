@@ -11,37 +11,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, NoReturn
 
+# The outcomes themselves live in the workbook, whose plugin recognises them.
+from workbook.outcomes import CheckFailure, Todo
+
 if TYPE_CHECKING:
     # TestClient speaks httpx2; importing it only for types keeps checks quick.
     import httpx2 as httpx
-
-
-class CheckFailure(AssertionError):  # noqa: N818 - reads as "the check failed"
-    """A requirement is not met. `message` is one sentence for the learner."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        expected: str | None = None,
-        response: httpx.Response | None = None,
-        got: str | None = None,
-        sent: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.expected = expected
-        self.response = response
-        # What to show as the body that came back, when the whole body (a large
-        # OpenAPI schema, say) would bury the point.
-        self.got = got
-        # What was sent, in words, when no one request tells it (a burst of
-        # requests to a live server); otherwise the last request is shown.
-        self.sent = sent
-
-
-class Todo(Exception):  # noqa: N818 - it is a state, not an error
-    """The learner has not started this requirement (the skeleton is untouched)."""
 
 
 def fail(message: str, **details: Any) -> NoReturn:
