@@ -16,7 +16,7 @@ import pytest
 
 from checks.support.failures import CheckFailure
 from checks.support.live import LiveServer
-from tests.conftest import need
+from tests.conftest import STAGES, need
 from workbook import grading, postgres, preloads, spawner, work_queue
 from workbook.stages import find
 
@@ -54,8 +54,33 @@ def test_preloads_follow_the_solution_and_its_database() -> None:
     )
     first = preloads.stage_modules(find("1"), "sqlite")
     assert not [name for name in first if name.startswith(("sqlalchemy", "app", "checks"))]
-    assert preloads.uses_live_server(find("6"))
-    assert not preloads.uses_live_server(find("1"))
+
+
+def test_a_stage_declares_live_servers_exactly_when_its_checks_use_them() -> None:
+    """stage.toml's `live_server = true` starts the spawner; a stage that forgot
+    it would still pass, slowly (each server a fresh interpreter), so this says."""
+    import ast
+
+    def asks_for_it(node: ast.AST) -> bool:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            # A check's argument, or a fixture's of its own.
+            return any(argument.arg == "live_server" for argument in node.args.args)
+        return (  # request.getfixturevalue("live_server")
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "getfixturevalue"
+            and any(isinstance(a, ast.Constant) and a.value == "live_server" for a in node.args)
+        )
+
+    def uses_fixture(source: Path) -> bool:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        return any(asks_for_it(node) for node in ast.walk(tree))
+
+    for stage in STAGES:
+        wanted = any(uses_fixture(source) for source in stage.checks.rglob("*.py"))
+        assert stage.live_server == wanted, f"{stage.name}: live_server = {str(wanted).lower()}"
+    assert find("6").live_server
+    assert not find("1").live_server
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def resolve_target(stage: Stage, spec: str | None) -> Path:
     return folder  # graded anyway: the report says that app/main.py is missing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Spec:
     """What every child of one grading run is given."""
 
@@ -638,7 +638,7 @@ def grade_on(
     preload()
     for database in databases:
         preloads.preload_modules(preloads.stage_modules(stage, database))
-    serves = preloads.uses_live_server(stage)
+    serves = stage.live_server  # declared in stage.toml
     # Per database: the runs share the machine (one child per submission, for a cohort).
     per_database = workers or _default_workers(serves)
     run_id = secrets.token_hex(4)
@@ -659,9 +659,19 @@ def grade_on(
             workdir.mkdir()
             queue = work_queue.create(workdir / "queue") if work_queue.available() else None
             spec = _Spec(
-                stage, target, workdir, seed, check_timeout, verbose, database, only, queue,
-                server_spawner, run_id, tuple(seeds),
-            )  # fmt: skip
+                stage=stage,
+                target=target,
+                workdir=workdir,
+                seed=seed,
+                timeout=check_timeout,
+                verbose=verbose,
+                database=database,
+                only=only,
+                queue=queue,
+                spawner=server_spawner,
+                run_id=run_id,
+                seeds=tuple(seeds),
+            )
             gradings[database] = _Grading(spec, per_database)
         if while_waiting is not None:
             while_waiting()

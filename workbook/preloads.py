@@ -69,10 +69,3 @@ def preload_modules(names: Iterable[str]) -> None:
         with contextlib.suppress(Exception):
             if importlib.util.find_spec(name.partition(".")[0]) is not None:
                 importlib.import_module(name)
-
-
-def uses_live_server(stage: Stage) -> bool:
-    """Whether any of the stage's checks serves the app with uvicorn."""
-    return any(
-        "live_server" in source.read_text(errors="replace") for source in stage.checks.rglob("*.py")
-    )

@@ -40,6 +40,9 @@ class Stage:
     # The databases the checks run on; "postgresql" runs where a server is
     # configured (WORKBOOK_POSTGRES_URL), and the report says when it was not.
     databases: tuple[str, ...] = ("sqlite",)
+    # Whether its checks serve the app with uvicorn (the `live_server` fixture):
+    # `live_server = true` in stage.toml, and the grader starts its spawner.
+    live_server: bool = False
 
     @property
     def folder(self) -> Path:
@@ -92,9 +95,12 @@ def load_stage(folder: Path) -> Stage:
             objectives=tuple(data.get("objectives", ())),
             requirements=requirements,
             databases=tuple(data.get("databases", ("sqlite",))),
+            live_server=data.get("live_server", False),
         )
     except (KeyError, TypeError) as error:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: missing {error}") from error
+    if not isinstance(stage.live_server, bool):
+        raise StageError(f"{paths.shown(folder / 'stage.toml')}: live_server must be true or false")
     unknown = set(stage.databases) - {"sqlite", "postgresql"}
     if unknown:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: unknown databases {unknown}")
