@@ -27,11 +27,16 @@ _ROUTES = (
     "the solution's routes take 5.1's RepositoryDep together with 5.4's "
     "dependencies=[unit_of_work] and 5.6's paginator: no route of 5.1 alone"
 )
+_SIGNUP = (
+    "the solution's create_user takes 7.3's background_tasks, sessions and sender together "
+    "with 7.6's audit, and its body lines do not pair with the four TODO comments"
+)
 UNRECONSTRUCTIBLE: dict[tuple[str, int], str] = {
     ("03_parameters", 2): _FILTER,
     ("03_parameters", 3): _FILTER,
     ("03_parameters", 4): _FILTER,
     **{("05_dependency_injection", k): _ROUTES for k in range(1, 6)},
+    **{("07_background_tasks", k): _SIGNUP for k in range(3, 6)},
 }
 
 PREFIXES = [

@@ -226,15 +226,21 @@ def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
             own = "".join(lines[start - 1 : end])
             named = set(TODO.findall(own))
             inner = [n for n in blocks if n.startswith(name + ".")]
-            if named and named <= done and name in wanted and not any(
+            if named and named <= done and not any(
                 TODO.findall("".join(lines[blocks[n][0] - 1 : blocks[n][1]])) for n in inner
             ):
                 candidates.append((name, start, end))
         if not candidates:
             return _in_solution_order("".join(lines), solution, completed)
         name, start, end = max(candidates, key=lambda c: c[0].count("."))
-        sol_start, sol_end = wanted[name]
-        replacement = solution.splitlines(keepends=True)[sol_start - 1 : sol_end]
+        if name in wanted:
+            sol_start, sol_end = wanted[name]
+            replacement = solution.splitlines(keepends=True)[sol_start - 1 : sol_end]
+        else:
+            # Gone from the solution (a class the requirement removes): its
+            # TODOs say so, and it goes before the lines are diffed, so that
+            # difflib cannot pair its lines with unrelated code of the solution.
+            replacement = []
         lines[start - 1 : end] = replacement
         completed.add(name)
 
@@ -296,6 +302,19 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
                 for requirement, solution_part, skeleton_part in pieces:
                     out.extend(solution_part if requirement in done else skeleton_part)
                 continue
+            if tag == "replace" and _gone_definitions(new[j1:j2], old_text):
+                # The skeleton's side is definitions the solution no longer
+                # has (a class that a requirement removes), the solution's is
+                # unrelated code that difflib lined up with them: the removal
+                # follows its own TODO, the solution's code comes only where
+                # completed code needs it.
+                start, end = _region(new_text, j1 + 1, j2)
+                named = set(TODO.findall("".join(new[start - 1 : end])))
+                if not (named and named <= done):
+                    out.extend(new[j1:j2])
+                if _defines_only_used_names(old[i1:i2], new_text):
+                    out.extend(old[i1:i2])
+                continue
             # A hunk that names a TODO itself belongs to that TODO alone (one
             # function can hold the TODOs of two requirements); otherwise to
             # the requirements its region names.
@@ -309,8 +328,22 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
             needed = tag == "delete" and _defines_only_used_names(old[i1:i2], new_text)
             take = (named and named <= done) or imports_only or needed
             out.extend(old[i1:i2] if take else new[j1:j2])
-        result[path] = _with_helpers("".join(out), old_text)
+        completed = _with_skeleton_imports("".join(out), skeleton[path])
+        result[path] = _with_helpers(completed, old_text)
     return {path: _importable(text, result) for path, text in result.items()}
+
+
+def _gone_definitions(lines: list[str], solution: str) -> bool:
+    """Whether `lines` are whole top-level functions or classes, none of which
+    the solution defines."""
+    try:
+        tree = ast.parse("".join(lines))
+    except SyntaxError:
+        return False
+    kinds = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    if not tree.body or not all(isinstance(node, kinds) for node in tree.body):
+        return False
+    return not {node.name for node in tree.body} & _top_level_names(solution)  # type: ignore[union-attr]
 
 
 def _is_announcement(line: str) -> bool:
@@ -383,6 +416,45 @@ def _bound_names(tree: ast.AST) -> set[str]:
     return bound
 
 
+def _missing_names(tree: ast.AST) -> set[str]:
+    """The names `tree` reads but binds nowhere (builtins aside)."""
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read - _bound_names(tree) - set(dir(builtins))
+
+
+def _with_skeleton_imports(text: str, skeleton: str) -> str:
+    """`text` with the skeleton's imports of the names it uses but no longer
+    imports: import-only hunks take the solution's lines, and the solution may
+    have dropped an import that the skeleton's code, still there, needs (a
+    column type that a later requirement replaces). Each comes back as its own
+    import statement, after the module's last top-level import."""
+    try:
+        tree = ast.parse(text)
+        skeleton_tree = ast.parse(skeleton)
+    except SyntaxError:
+        return text
+    missing = _missing_names(tree)
+    statements: list[str] = []
+    for node in skeleton_tree.body:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        for alias in node.names:
+            if (alias.asname or alias.name).split(".")[0] not in missing:
+                continue
+            if isinstance(node, ast.Import):
+                statement: ast.stmt = ast.Import(names=[alias])
+            else:
+                statement = ast.ImportFrom(module=node.module, names=[alias], level=node.level)
+            statements.append(ast.unparse(statement) + "\n")
+    if not statements:
+        return text
+    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    at = (imports[-1].end_lineno or 0) if imports else 0
+    lines = text.splitlines(keepends=True)
+    lines[at:at] = statements
+    return "".join(lines)
+
+
 def _with_helpers(text: str, solution: str) -> str:
     """`text` with the solution's top-level definitions of the names it uses
     but does not define (a type alias or a model that completed code refers
@@ -407,11 +479,7 @@ def _with_helpers(text: str, solution: str) -> str:
             tree = ast.parse(text)
         except SyntaxError:
             return text
-        missing = {
-            n.id
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        } - _bound_names(tree) - set(dir(builtins))
+        missing = _missing_names(tree)
         wanted = sorted(name for name in missing if name in definitions)
         if not wanted:
             return text
