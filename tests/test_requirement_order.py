@@ -27,6 +27,15 @@ _ROUTES = (
     "the solution's routes take 5.1's RepositoryDep together with 5.4's "
     "dependencies=[unit_of_work] and 5.6's paginator: no route of 5.1 alone"
 )
+_LIFESPAN = "the solution's lifespan makes 6.1's engine together with 6.2's sessionmaker"
+_MEMORY = (
+    "6.3 rewrites repository.py from memory to SQL: the line diff pairs its in-memory "
+    "classes with unrelated solution code, so 6.2's removal of Savepoint cannot be taken alone"
+)
+_SQL = (
+    "6.9 replaces 6.3's async all() with find() (Records, Paginator, every list route) "
+    "and 6.10 the keys dict of Repository: the solution has no repository of 6.3 alone"
+)
 _SIGNUP = (
     "the solution's create_user takes 7.3's background_tasks, sessions and sender together "
     "with 7.6's audit, and its body lines do not pair with the four TODO comments"
@@ -36,6 +45,9 @@ UNRECONSTRUCTIBLE: dict[tuple[str, int], str] = {
     ("03_parameters", 3): _FILTER,
     ("03_parameters", 4): _FILTER,
     **{("05_dependency_injection", k): _ROUTES for k in range(1, 6)},
+    ("06_async_db", 1): _LIFESPAN,
+    ("06_async_db", 2): _MEMORY,
+    **{("06_async_db", k): _SQL for k in range(3, 6)},
     **{("07_background_tasks", k): _SIGNUP for k in range(3, 6)},
 }
 
