@@ -47,7 +47,7 @@ UNRECONSTRUCTIBLE: dict[tuple[str, int], str] = {
     **{("05_dependency_injection", k): _ROUTES for k in range(1, 6)},
     ("06_async_db", 1): _LIFESPAN,
     ("06_async_db", 2): _MEMORY,
-    **{("06_async_db", k): _SQL for k in range(3, 6)},
+    **{("06_async_db", k): _SQL for k in range(3, 10)},
     **{("07_background_tasks", k): _SIGNUP for k in range(3, 6)},
 }
 
