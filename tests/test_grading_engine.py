@@ -246,3 +246,32 @@ def test_a_burst_told_in_words_replaces_the_clients_last_exchange() -> None:
     told = classify(item, burst, "call")  # type: ignore[arg-type]
     assert told["sent"] == {"method": "", "url": "20 × POST /orders at once", "body": ""}
     assert told["got"] == {"status": None, "content_type": "", "body": "20 × 201; stock 7"}
+
+
+def test_the_one_trip_transport_builds_starlettes_scope() -> None:
+    """The checks' client skips Starlette's transport (for speed) but not its
+    scope: the same request seen through both is the same scope."""
+    from fastapi.testclient import TestClient
+
+    from checks.support.client import RecordingClient
+    from checks.support.transport import OneTripTransport
+
+    seen: list[dict] = []
+
+    async def app(scope: dict, receive: object, send: object) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":  # type: ignore[operator]
+                await send({"type": "lifespan.startup.complete"})  # type: ignore[operator]
+            await send({"type": "lifespan.shutdown.complete"})  # type: ignore[operator]
+            return
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
+
+    options = {"root_path": "/api", "client": ("10.0.0.7", 4321)}
+    for make in (TestClient, RecordingClient):
+        with make(app, **options) as client:  # type: ignore[arg-type]
+            client.get("/a%20b/c?x=1&y=%C3%A9", headers={"X-Tag": "one"})
+    assert isinstance(RecordingClient(app)._transport, OneTripTransport)
+    assert len(seen) == 2
+    assert seen[1] == seen[0]

@@ -9,10 +9,18 @@ call into the app's event loop. Everything else stays the TestClient's: the
 same event loop and lifespan, the same scope, and the same rule for exceptions
 (raised in the check unless the client was made with
 raise_server_exceptions=False, when one raised before any response is a 500).
+
+It reads nothing of Starlette's private transport (`_TestClientTransport`):
+what a scope needs comes from the TestClient's public constructor arguments and
+its `app` and `app_state` (see `Settings`), and the TestClient's own transport
+is kept only to hand it, through httpx's public `BaseTransport` methods, what
+this one does not serve. The scope is the one Starlette 1.10.0 builds (the
+version requirements.lock pins; tests/test_grading_engine.py compares the two).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -25,7 +33,19 @@ if TYPE_CHECKING:
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def http_scope(request: httpx.Request, settings: Any) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What a TestClient puts into every scope, taken from public places: its
+    constructor's arguments and its `app` and `app_state` attributes."""
+
+    app: Any
+    app_state: dict[str, Any]
+    root_path: str = ""
+    client: tuple[str, int] = ("testclient", 50000)
+    raise_server_exceptions: bool = True
+
+
+def http_scope(request: httpx.Request, settings: Settings) -> dict[str, Any]:
     """The ASGI scope of `request`, as the TestClient would build it."""
     url = request.url
     headers = [
@@ -45,7 +65,8 @@ def http_scope(request: httpx.Request, settings: Any) -> dict[str, Any]:
         "headers": headers,
         "client": settings.client,
         "server": [url.raw_host.decode("ascii"), url.port or DEFAULT_PORTS[url.scheme]],
-        "extensions": {},
+        # As Starlette's: the app may send debug and trailer messages (ignored here).
+        "extensions": {"http.response.debug": {}, "http.response.trailers": {}},
         "state": settings.app_state.copy(),
     }
 
@@ -55,15 +76,16 @@ class OneTripTransport(httpx.BaseTransport):
     which still serves what this one does not (WebSockets, a client used
     outside `with`, where there is no running event loop to call into)."""
 
-    def __init__(self, client: TestClient, fallback: Any) -> None:
+    def __init__(self, client: TestClient, fallback: httpx.BaseTransport, settings: Settings):
         self.client = client
-        self.fallback = fallback  # Starlette's transport: app, root_path, client, app_state
+        self.fallback = fallback  # the TestClient's own transport, used as any httpx transport
+        self.settings = settings
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         portal = self.client.portal
         if portal is None or request.url.scheme not in DEFAULT_PORTS:
             return self.fallback.handle_request(request)
-        scope = http_scope(request, self.fallback)
+        scope = http_scope(request, self.settings)
         status, headers, body = portal.call(self._exchange, scope, request.read())
         return httpx.Response(status, headers=headers, content=body, request=request)
 
@@ -98,14 +120,14 @@ class OneTripTransport(httpx.BaseTransport):
                     answered.set()
 
         try:
-            await self.fallback.app(scope, receive, send)
+            await self.settings.app(scope, receive, send)
         except BaseException:
-            if self.fallback.raise_server_exceptions:
+            if self.settings.raise_server_exceptions:
                 raise
         finally:
             answered.set()
         if status is None:
-            if self.fallback.raise_server_exceptions:
+            if self.settings.raise_server_exceptions:
                 raise AssertionError("TestClient did not receive any response.")
             return 500, [], b""  # what a real client sees when the app fails first
         return status, headers, b"".join(chunks)
