@@ -1,7 +1,7 @@
 """Run a stage's checks against a target folder, in a child pytest process.
 
 The child is the only process that imports the learner's code. It streams one
-JSON line per event (see pytest_plugin). If it dies part-way — a check that hangs
+JSON line per event (workbook/events.py). If it dies part-way — a check that hangs
 and is stopped by the watchdog, an `os._exit()` — the parent marks the check that
 was running, leaves it and the rest of its requirement out, and starts the child
 again for what is left. A hard cap on the whole stage kills the process group.
