@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from fastapi import Depends, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -70,6 +72,32 @@ def test_shop_db_commits_before_the_response(database: Path) -> None:
         # Another connection sees the row the moment the 201 has arrived.
         rows = sqlite3.connect(database).execute("SELECT name FROM products").fetchall()
         assert rows == [("Lamp",)]
+
+
+def test_a_unit_of_work_that_swallows_the_error_leaves_a_500(database: Path) -> None:
+    example = load_example(STAGE, "shop_db.py")
+
+    # A default, not an annotation: this module's annotations are strings.
+    async def swallowing(session=Depends(example.get_session)) -> AsyncIterator[None]:  # noqa: B008
+        try:
+            yield
+        except Exception:
+            await session.rollback()  # and no raise
+        await session.commit()
+
+    example.app.dependency_overrides[example.get_unit_of_work] = swallowing
+    try:
+        with TestClient(example.app, raise_server_exceptions=False) as client:
+            client.post("/users", params={"email": "ada@example.com"})
+            taken = client.post("/users", params={"email": "ada@example.com"})
+            assert taken.status_code == 500  # not the route's 409
+        with TestClient(example.app) as client:
+            # FastAPI's own complaint (0.165: UnboundLocalError on `response`), not the 409.
+            with pytest.raises(Exception, match="response") as raised:
+                client.post("/users", params={"email": "ada@example.com"})
+            assert not isinstance(raised.value, HTTPException)
+    finally:
+        example.app.dependency_overrides.clear()
 
 
 def _run(coroutine_function, database: Path, *setup: object):  # type: ignore[no-untyped-def]

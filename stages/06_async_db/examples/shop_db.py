@@ -18,12 +18,10 @@ class Base(DeclarativeBase):
 
 class ProductRow(Base):
     __tablename__ = "products"
-    # A tuple: constraints first, the dialect options last, in a dict.
     __table_args__ = (CheckConstraint("stock >= 0"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)  # assigned by the database
     name: Mapped[str] = mapped_column(String(100))  # NOT NULL: the type says str
-    note: Mapped[str | None] = mapped_column(String(500))  # NULL allowed
     stock: Mapped[int] = mapped_column(default=0)
 
 
@@ -86,8 +84,8 @@ async def get_unit_of_work(session: SessionDep) -> AsyncIterator[None]:
 unit_of_work = Depends(get_unit_of_work, scope="function")
 
 
-class ConflictError(Exception):
-    """The database refused a write: a unique value is taken, or a row is referenced."""
+class ConflictError(Exception):  # a unique value taken, or a row still referenced
+    pass
 
 
 class Repository:  # flushes, never commits: the unit of work decides
