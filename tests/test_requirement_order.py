@@ -75,3 +75,55 @@ def test_the_first_k_requirements_pass_without_the_rest(
         if r.id in done and r.status != "pass"
     }
     assert failing == {}
+
+
+def _stage_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, solution: str, skeleton: str
+) -> Stage:
+    """A one-file stage of two requirements, its trees written under tmp_path."""
+    from workbook import paths
+    from workbook.stages import Requirement
+
+    for root, text in (("solutions", solution), ("stages", skeleton)):
+        write_files(tmp_path / root / "99_toy", {"app/main.py": text})
+    monkeypatch.setattr(paths, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(paths, "STAGES", tmp_path / "stages")
+    requirements = tuple(Requirement(f"99.{n}", f"step {n}", ()) for n in (1, 2))
+    return Stage(99, "99_toy", "Toy", "", (), requirements)
+
+
+def test_completion_keeps_the_skeleton_imports_its_remaining_code_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 99.2 replaces the JSON column by a table: the solution no longer imports JSON.
+    solution = "from sqlalchemy import String\n\n\ndef first():\n    return 1\n\n\ntags = String\n"
+    skeleton = (
+        "from sqlalchemy import JSON, String\n\n\ndef first():\n"
+        "    raise NotImplementedError('TODO 99.1')\n\n\ntags = JSON  # TODO 99.2\n"
+    )
+    stage = _stage_of(tmp_path, monkeypatch, solution, skeleton)
+    text = completed_up_to(stage, {"99.1"})["app/main.py"]
+    namespace: dict[str, object] = {}
+    exec(compile(text, "main.py", "exec"), namespace)  # our own toy module
+    assert namespace["tags"] is namespace["JSON"]
+    assert "return 1" in text
+
+
+def test_completion_drops_a_definition_that_its_done_todo_says_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 99.1 removes Savepoint; 99.2 adds Listing, whose lines look like it: a
+    # line diff pairs the two, and would hand 99.2's class to 99.1.
+    solution = (
+        'class Listing:\n    """New in 99.2."""\n\n    products: dict\n    users: dict\n\n\n'
+        "def kept():\n    return 2\n"
+    )
+    skeleton = (
+        "class Savepoint:\n    # TODO 99.1: gone\n    products: dict\n    users: dict\n\n\n"
+        "def kept():\n    # TODO 99.2: return 2\n    return 0\n"
+    )
+    stage = _stage_of(tmp_path, monkeypatch, solution, skeleton)
+    text = completed_up_to(stage, {"99.1"})["app/main.py"]
+    assert "Savepoint" not in text
+    assert "Listing" not in text
+    assert "return 0" in text

@@ -269,7 +269,9 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
     order has after finishing them. Functions and classes whose TODOs are all
     done take the solution's version; then any other region is completed once
     every requirement it names is done; import-only changes take the solution's
-    lines (the imports of code that is not written yet do no harm)."""
+    lines (the imports of code that is not written yet do no harm), and the
+    skeleton's imports come back where its code, still there, needs them. A
+    definition that the solution no longer has goes once its TODOs are done."""
     solution, skeleton = files_of(stage.solution), files_of(stage.folder)
     order = [r.id for r in stage.requirements]
     result: dict[str, str] = {}
@@ -302,19 +304,6 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
                 for requirement, solution_part, skeleton_part in pieces:
                     out.extend(solution_part if requirement in done else skeleton_part)
                 continue
-            if tag == "replace" and _gone_definitions(new[j1:j2], old_text):
-                # The skeleton's side is definitions the solution no longer
-                # has (a class that a requirement removes), the solution's is
-                # unrelated code that difflib lined up with them: the removal
-                # follows its own TODO, the solution's code comes only where
-                # completed code needs it.
-                start, end = _region(new_text, j1 + 1, j2)
-                named = set(TODO.findall("".join(new[start - 1 : end])))
-                if not (named and named <= done):
-                    out.extend(new[j1:j2])
-                if _defines_only_used_names(old[i1:i2], new_text):
-                    out.extend(old[i1:i2])
-                continue
             # A hunk that names a TODO itself belongs to that TODO alone (one
             # function can hold the TODOs of two requirements); otherwise to
             # the requirements its region names.
@@ -331,19 +320,6 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
         completed = _with_skeleton_imports("".join(out), skeleton[path])
         result[path] = _with_helpers(completed, old_text)
     return {path: _importable(text, result) for path, text in result.items()}
-
-
-def _gone_definitions(lines: list[str], solution: str) -> bool:
-    """Whether `lines` are whole top-level functions or classes, none of which
-    the solution defines."""
-    try:
-        tree = ast.parse("".join(lines))
-    except SyntaxError:
-        return False
-    kinds = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-    if not tree.body or not all(isinstance(node, kinds) for node in tree.body):
-        return False
-    return not {node.name for node in tree.body} & _top_level_names(solution)  # type: ignore[union-attr]
 
 
 def _is_announcement(line: str) -> bool:
