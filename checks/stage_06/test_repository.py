@@ -102,6 +102,33 @@ def test_created_records_are_rows_in_the_tables(app, client, data, database_url)
 
 
 @pytest.mark.req("6.3")
+def test_a_product_with_only_its_required_fields_gets_the_defaults(
+    app, client, data, database_url
+):
+    """POST /products with only a name and a price answers 201 with every default."""
+    shop, database, _ = _shop(app, client, data, database_url)
+    body = {"name": data.product_name(), "price": data.price()}
+    response = shop.post("/products", json=body)
+    expect_status(
+        response,
+        201,
+        "POST /products with only a name and a price should answer 201 Created: the other "
+        "fields have defaults (a relationship left unset on a new row is loaded lazily "
+        "after the INSERT, which async code cannot do)",
+    )
+    product = body_of(response)
+    defaults = {"description": None, "category": "other", "tags": []}
+    expect(
+        isinstance(product, dict)
+        and _without_stock(product) == {**body, **defaults, "id": product.get("id")},
+        "POST /products does not answer the defaults for the fields left out",
+        expected=show({**body, **defaults, "id": "<an integer>"}),
+        response=response,
+    )
+    expect_row(database, product, f"POST /products created product {product['id']}", response)
+
+
+@pytest.mark.req("6.3")
 def test_put_patch_and_delete_change_the_rows(app, client, data, database_url):
     """PUT, PATCH and DELETE change the row they answer about, and 404 for an id with none."""
     shop, database, _ = _shop(app, client, data, database_url)

@@ -9,7 +9,7 @@ app/models.py, so how a record is stored and what the API shows can differ.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
@@ -61,8 +61,11 @@ class ProductRow(Base):
 
     @tags.setter
     def tags(self, tags: list[str]) -> None:
-        if tags == self.tags:
-            return  # an update that leaves the tags alone rewrites no rows
+        # An update that leaves the tags alone rewrites no rows. A new row sets
+        # them always: left unset, they would be loaded lazily after the
+        # INSERT, which asyncio code cannot do (MissingGreenlet).
+        if inspect(self).persistent and tags == self.tags:
+            return
         # The old rows are orphans now, and go (delete-orphan).
         self.tag_rows = [ProductTagRow(tag=tag) for tag in tags]
 
