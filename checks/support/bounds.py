@@ -58,7 +58,6 @@ class Bound:
     low: float | None
     high: float | None
     exclusive_low: bool = False
-    inherited: bool = False  # "-": an earlier stage's criterion states it
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -98,7 +97,6 @@ def parse(text: str) -> list[Bound]:
         bounds.append(
             Bound(
                 requirement=None if match["req"] == "-" else match["req"],
-                inherited=match["req"] == "-",
                 method="" if setting else match["method"],
                 path=match["name"] if setting else match["path"],
                 where="setting" if setting else match["where"],
@@ -148,10 +146,10 @@ def sides(bound: Bound) -> list[tuple[str, float, bool]]:
 
 def _show(bound: Bound, size: float) -> str:
     if bound.kind == "len":
-        return f"{size:g} characters"
+        return f"{_text(size)} characters"
     if bound.kind == "items":
-        return f"{size:g} items"
-    return f"{round(size, 2):g}"
+        return f"{_text(size)} items"
+    return _text(round(size, 2))
 
 
 # -- sending them -------------------------------------------------------------
