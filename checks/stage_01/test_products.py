@@ -131,7 +131,8 @@ def test_delete_leaves_other_products_and_does_not_reuse_the_id(client, data):
     first = create(client, data.product_name())
     second = create(client, data.product_name())
     expect_status(client.delete(f"/products/{first['id']}"), 204)
-    third = create(client, data.product_name())
+    name = data.product_name()
+    third = create(client, name)
     expect(
         third["id"] not in (first["id"], second["id"]),
         f"after deleting product {first['id']}, a new product got the id {third['id']}, "
@@ -141,6 +142,18 @@ def test_delete_leaves_other_products_and_does_not_reuse_the_id(client, data):
     response = client.get("/products")
     expect_status(response, 200)
     expect_json(response, [second, third])
+    # The state where a Location built from len() goes wrong: after a delete.
+    fourth_response = client.post("/products", params={"name": name + "s"})
+    fourth = body_of(fourth_response)
+    fourth_id = fourth.get("id") if isinstance(fourth, dict) else "<id>"
+    location = fourth_response.headers.get("location", "")
+    expect(
+        location.rstrip("/").endswith(f"/products/{fourth_id}"),
+        f"after a delete, the new product is announced at Location {location!r}: build it "
+        "from the new product's id, not from how many products there are",
+        expected=f"header location: /products/{fourth_id}",
+        response=fourth_response,
+    )
 
 
 @pytest.mark.req("1.7")
