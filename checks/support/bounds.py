@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from checks.support.answers import has_error, sent
 from checks.support.data import RandomData
@@ -513,3 +514,22 @@ def from_settings(schema: dict[str, Any]) -> list[Bound]:
 def line(bound: Bound) -> str:
     """The table line for a bound (without its requirement)."""
     return str(bound)
+
+
+def http_requirements(table: list[Bound]) -> list[Any]:
+    """One pytest parameter per requirement that states a bound of a request
+    (not a setting), marked with that requirement: a stage's test_bounds.py
+    parametrises its check with them."""
+    return [
+        pytest.param(requirement, marks=pytest.mark.req(requirement))
+        for requirement in stated(table)
+        if any(bound.where != "setting" for bound in of(table, requirement))
+    ]
+
+
+def check_requests(client: Any, data: RandomData, table: list[Bound], requirement: str) -> None:
+    """Both sides of each request bound `requirement` states, on a product that
+    has nothing but a name and a price."""
+    for bound in of(table, requirement):
+        if bound.where != "setting":
+            check(client, data, bound, {})

@@ -9,12 +9,11 @@ keeps applying while the solution changes elsewhere.
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook.authoring.patches import apply_to, files_of, write_files
+from workbook.authoring.patches import patched_copy
 from workbook.stages import Stage
 
 PATCH = "mutant.patch"
@@ -59,12 +58,4 @@ def of_stage(stage: Stage) -> list[Mutant]:
 
 def apply(mutant: Mutant, destination: Path) -> Path:
     """A copy of the stage's solution at `destination`, with the mistake in it."""
-    shutil.copytree(
-        mutant.stage.solution, destination, ignore=shutil.ignore_patterns("__pycache__")
-    )
-    original = files_of(destination)
-    mutated = apply_to(original, mutant.patch)
-    write_files(destination, mutated)
-    for relative in original.keys() - mutated.keys():
-        (destination / relative).unlink()
-    return destination
+    return patched_copy(mutant.stage.solution, mutant.patch, destination)

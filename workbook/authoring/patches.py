@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,3 +185,15 @@ def apply_to(files: dict[str, str], text: str) -> dict[str, str]:
         out.extend(lines[position:])
         result[patch.path] = "".join(out)
     return result
+
+
+def patched_copy(source: Path, patch: str, destination: Path) -> Path:
+    """A copy of the stage folder `source` (a solution) at `destination`, with
+    `patch` applied to its app/: how a mutant or a variant is laid out to grade."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
+    original = files_of(destination)
+    changed = apply_to(original, patch)
+    write_files(destination, changed)
+    for relative in original.keys() - changed.keys():
+        (destination / relative).unlink()
+    return destination

@@ -13,13 +13,12 @@ To write one: copy the solution, restyle it, and store
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbook import paths
-from workbook.authoring.patches import apply_to, files_of, make, write_files
+from workbook.authoring.patches import files_of, make, patched_copy
 from workbook.stages import Stage
 
 PATCH = "variant.patch"
@@ -64,15 +63,7 @@ def of_stage(stage: Stage) -> list[Variant]:
 
 def apply(variant: Variant, destination: Path) -> Path:
     """A copy of the stage's solution at `destination`, restyled as the variant."""
-    shutil.copytree(
-        variant.stage.solution, destination, ignore=shutil.ignore_patterns("__pycache__")
-    )
-    original = files_of(destination)
-    restyled = apply_to(original, variant.patch)
-    write_files(destination, restyled)
-    for relative in original.keys() - restyled.keys():
-        (destination / relative).unlink()
-    return destination
+    return patched_copy(variant.stage.solution, variant.patch, destination)
 
 
 def write(stage: Stage, name: str, description: str, restyled: Path) -> Path:
