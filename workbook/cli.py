@@ -10,7 +10,7 @@ import argparse
 import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from workbook.stages import Stage, StageError, find
@@ -274,9 +274,14 @@ def cmd_new_stage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_skeletons(args: argparse.Namespace) -> int:
-    from workbook import paths
-    from workbook.authoring import consistency
+def _authoring_report(
+    args: argparse.Namespace,
+    problems: Callable[[Stage], list[str]],
+    rewrite: Callable[[Stage], str | None] | None,
+    all_clear: str,
+) -> int:
+    """What an authoring check found in the named stages (default: all), after
+    `rewrite` regenerated what it can; exit 1 if anything is out of step."""
     from workbook.stages import all_stages
 
     stages = [_stage(spec) for spec in args.stages] if args.stages else all_stages()
@@ -284,31 +289,45 @@ def cmd_skeletons(args: argparse.Namespace) -> int:
     for stage in stages:
         if not (stage.solution / "app").is_dir():
             continue
-        if args.record:
-            print(f"recorded {paths.shown(consistency.record(stage))}")
-        found += consistency.problems(stage)
+        if rewrite is not None and (done := rewrite(stage)):
+            print(done)
+        found += problems(stage)
     for problem in found:
         print(problem)
     if not found:
-        print("Every skeleton differs from its solution only in TODO regions.")
+        print(all_clear)
     return EXIT_FAILED if found else EXIT_OK
+
+
+def cmd_skeletons(args: argparse.Namespace) -> int:
+    from workbook import paths
+    from workbook.authoring import consistency
+
+    def record(stage: Stage) -> str:
+        return f"recorded {paths.shown(consistency.record(stage))}"
+
+    return _authoring_report(
+        args,
+        consistency.problems,
+        record if args.record else None,
+        "Every skeleton differs from its solution only in TODO regions.",
+    )
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:
     from workbook.authoring import lessons
-    from workbook.stages import all_stages
 
-    stages = [_stage(spec) for spec in args.stages] if args.stages else all_stages()
-    found = []
-    for stage in stages:
-        if args.write and lessons.write(stage):
-            print(f"rewrote stages/{stage.name}/README.md from stage.toml and its examples")
-        found += lessons.problems(stage)
-    for problem in found:
-        print(problem)
-    if not found:
-        print("Every README is in step with its stage.toml and its examples.")
-    return EXIT_FAILED if found else EXIT_OK
+    def write(stage: Stage) -> str | None:
+        if not lessons.write(stage):
+            return None
+        return f"rewrote stages/{stage.name}/README.md from stage.toml and its examples"
+
+    return _authoring_report(
+        args,
+        lessons.problems,
+        write if args.write else None,
+        "Every README is in step with its stage.toml and its examples.",
+    )
 
 
 def _add_grading_options(command: argparse.ArgumentParser) -> None:
