@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import STAGES
 from workbook import grading
-from workbook.authoring.consistency import completed_up_to
+from workbook.authoring.completion import completed_up_to
 from workbook.authoring.patches import write_files
 from workbook.stages import Stage
 

@@ -1,0 +1,391 @@
+"""The skeleton of a stage with only its first requirements done, rebuilt from
+its solution: what a learner working in the README's order has at each step.
+`tests/test_requirement_order.py` grades it to show that requirements 1..k pass
+without the work of the ones after them.
+
+The rebuild takes each TODO region from the solution, which is the stage's end
+state; where a later requirement rewrites an earlier one's code, no such state
+can be taken from it, and the test says so case by case.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+
+from workbook.authoring.consistency import TODO, _blocks, _is_import, _region
+from workbook.authoring.patches import files_of
+from workbook.stages import Stage
+
+
+def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
+    """The skeleton with each function or class whose own TODOs are all done
+    replaced by the solution's function or class of the same name. Innermost
+    first: a method is completed on its own, while another of its class is not."""
+    wanted = _blocks(solution)
+    lines = skeleton.splitlines(keepends=True)
+    completed: set[str] = set()
+    # Deepest names first, so replacing a method leaves its class's span valid
+    # for the blocks around it (spans are taken again after each change).
+    while True:
+        blocks = _blocks("".join(lines))
+        candidates = []
+        for name, (start, end) in blocks.items():
+            own = "".join(lines[start - 1 : end])
+            named = set(TODO.findall(own))
+            inner = [n for n in blocks if n.startswith(name + ".")]
+            if named and named <= done and not any(
+                TODO.findall("".join(lines[blocks[n][0] - 1 : blocks[n][1]])) for n in inner
+            ):
+                candidates.append((name, start, end))
+        if not candidates:
+            return _in_solution_order("".join(lines), solution, completed)
+        name, start, end = max(candidates, key=lambda c: c[0].count("."))
+        if name in wanted:
+            sol_start, sol_end = wanted[name]
+            replacement = solution.splitlines(keepends=True)[sol_start - 1 : sol_end]
+        else:
+            # Gone from the solution (a class the requirement removes): its
+            # TODOs say so, and it goes before the lines are diffed, so that
+            # difflib cannot pair its lines with unrelated code of the solution.
+            replacement = []
+        lines[start - 1 : end] = replacement
+        completed.add(name)
+
+
+def _in_solution_order(text: str, solution: str, completed: set[str]) -> str:
+    """The completed top-level functions and classes put in the solution's order
+    among themselves (the order can be what a requirement teaches: a fixed path
+    before a path with a parameter), in the places they hold in `text`."""
+    blocks = _blocks(text)
+    order = list(_blocks(solution))
+    names = [n for n in blocks if n in completed and "." not in n and n in order]
+    wanted = sorted(names, key=order.index)
+    if names == wanted:
+        return text
+    lines = text.splitlines(keepends=True)
+    pieces = {n: lines[blocks[n][0] - 1 : blocks[n][1]] for n in names}
+    for slot, name in sorted(zip(names, wanted, strict=True), key=lambda p: -blocks[p[0]][0]):
+        start, end = blocks[slot]
+        lines[start - 1 : end] = pieces[name]
+    return "".join(lines)
+
+
+def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
+    """The skeleton with the requirements in `done` completed from the solution
+    and the others left as they are: what a learner working in the README's
+    order has after finishing them. Functions and classes whose TODOs are all
+    done take the solution's version; then any other region is completed once
+    every requirement it names is done; import-only changes take the solution's
+    lines (the imports of code that is not written yet do no harm), and the
+    skeleton's imports come back where its code, still there, needs them. A
+    definition that the solution no longer has goes once its TODOs are done."""
+    solution, skeleton = files_of(stage.solution), files_of(stage.folder)
+    order = [r.id for r in stage.requirements]
+    result: dict[str, str] = {}
+    for path in sorted(solution.keys() | skeleton.keys()):
+        if path not in skeleton:
+            continue
+        old_text = solution.get(path, "")
+        old = old_text.splitlines(keepends=True)
+        new_text = _complete_blocks(old_text, skeleton[path], done)
+        new = new_text.splitlines(keepends=True)
+        out: list[str] = []
+        for tag, i1, i2, j1, j2 in _fine_opcodes(old, new):
+            if tag == "equal":
+                out.extend(new[j1:j2])
+                continue
+            own = set(TODO.findall("".join(new[j1:j2])))
+            if len(own) > 1:
+                # The TODOs of several requirements in one hunk: each takes its
+                # own piece of the solution where the pieces line up with them.
+                # Where they do not, and the skeleton's lines are only the
+                # TODOs, the earliest requirement writes the lines and a later
+                # one refines them (the bound on a field that an earlier one
+                # adds). Where the skeleton keeps code there, all must be done.
+                pieces = _split_by_todo(old[i1:i2], new[j1:j2])
+                if pieces is None:
+                    first = min(own, key=order.index)
+                    only_todos = all(_is_announcement(line) for line in new[j1:j2])
+                    needs = first if only_todos else max(own, key=order.index)
+                    pieces = [(needs, old[i1:i2], new[j1:j2])]
+                for requirement, solution_part, skeleton_part in pieces:
+                    out.extend(solution_part if requirement in done else skeleton_part)
+                continue
+            # A hunk that names a TODO itself belongs to that TODO alone (one
+            # function can hold the TODOs of two requirements); otherwise to
+            # the requirements its region names.
+            start, end = _region(new_text, j1 + 1, j2)
+            named = (
+                own
+                or _nearest_todo_above(new, j1, start)
+                or set(TODO.findall("".join(new[start - 1 : end])))
+            )
+            imports_only = not named and all(_is_import(x) for x in old[i1:i2] + new[j1:j2])
+            needed = tag == "delete" and _defines_only_used_names(old[i1:i2], new_text)
+            take = (named and named <= done) or imports_only or needed
+            out.extend(old[i1:i2] if take else new[j1:j2])
+        completed = _with_skeleton_imports("".join(out), skeleton[path])
+        result[path] = _with_helpers(completed, old_text)
+    return {path: _importable(text, result) for path, text in result.items()}
+
+
+def _is_announcement(line: str) -> bool:
+    """A blank line, a comment, or the `raise NotImplementedError(…)` of a TODO."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith(("#", "raise NotImplementedError("))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _split_by_todo(
+    solution: list[str], skeleton: list[str]
+) -> list[tuple[str, list[str], list[str]]] | None:
+    """A hunk whose skeleton lines announce one TODO each (a comment naming it,
+    with its continuation lines) cut into one piece per TODO: the solution's
+    items at the skeleton lines' indentation (a field, a keyword argument,
+    with the comments above it and the lines nested under it), one per TODO in
+    order. None when the items and the TODOs do not pair up."""
+    announced: list[tuple[str, list[str]]] = []
+    for line in skeleton:
+        named = TODO.findall(line)
+        if len(named) > 1 or (not named and not announced):
+            return None
+        if named:
+            announced.append((named[0], [line]))
+        else:
+            announced[-1][1].append(line)
+    base = _indent(skeleton[0])
+    items: list[list[str]] = []
+    pending: list[str] = []
+    for line in solution:
+        stripped = line.strip()
+        if stripped and _indent(line) < base:
+            return None
+        if stripped and _indent(line) == base and not stripped.startswith(("#", ")", "]", "}")):
+            items.append([*pending, line])
+            pending = []
+        elif (not stripped or stripped.startswith("#")) and (not items or _indent(line) <= base):
+            pending.append(line)
+        elif items:
+            items[-1].append(line)
+        else:
+            return None
+    if pending:
+        if not items:
+            return None
+        items[-1].extend(pending)
+    if len(items) != len(announced):
+        return None
+    return [(todo, item, lines) for (todo, lines), item in zip(announced, items, strict=True)]
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name the module binds anywhere: definitions, assignments,
+    parameters, imports, loop and comprehension variables."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def _missing_names(tree: ast.AST) -> set[str]:
+    """The names `tree` reads but binds nowhere (builtins aside)."""
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read - _bound_names(tree) - set(dir(builtins))
+
+
+def _with_skeleton_imports(text: str, skeleton: str) -> str:
+    """`text` with the skeleton's imports of the names it uses but no longer
+    imports: import-only hunks take the solution's lines, and the solution may
+    have dropped an import that the skeleton's code, still there, needs (a
+    column type that a later requirement replaces). Each comes back as its own
+    import statement, after the module's last top-level import."""
+    try:
+        tree = ast.parse(text)
+        skeleton_tree = ast.parse(skeleton)
+    except SyntaxError:
+        return text
+    missing = _missing_names(tree)
+    statements: list[str] = []
+    for node in skeleton_tree.body:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        for alias in node.names:
+            if (alias.asname or alias.name).split(".")[0] not in missing:
+                continue
+            if isinstance(node, ast.Import):
+                statement: ast.stmt = ast.Import(names=[alias])
+            else:
+                statement = ast.ImportFrom(module=node.module, names=[alias], level=node.level)
+            statements.append(ast.unparse(statement) + "\n")
+    if not statements:
+        return text
+    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    at = (imports[-1].end_lineno or 0) if imports else 0
+    lines = text.splitlines(keepends=True)
+    lines[at:at] = statements
+    return "".join(lines)
+
+
+def _with_helpers(text: str, solution: str) -> str:
+    """`text` with the solution's top-level definitions of the names it uses
+    but does not define (a type alias or a model that completed code refers
+    to, left in a region of a later requirement), each put, with the comments
+    above it, before the first top-level statement that uses it."""
+    try:
+        solution_tree = ast.parse(solution)
+    except SyntaxError:
+        return text
+    definitions: dict[str, ast.stmt] = {}
+    for node in solution_tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            definitions[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    definitions[target.id] = node
+    solution_lines = solution.splitlines(keepends=True)
+    for _ in range(len(definitions)):  # each round brings one helper
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            return text
+        missing = _missing_names(tree)
+        wanted = sorted(name for name in missing if name in definitions)
+        if not wanted:
+            return text
+        name = wanted[0]
+        node = definitions[name]
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        while start > 1 and solution_lines[start - 2].strip().startswith("#"):
+            start -= 1
+        helper = solution_lines[start - 1 : node.end_lineno]
+        user = next(
+            (
+                statement
+                for statement in tree.body
+                if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(statement))
+            ),
+            None,
+        )
+        if user is None:
+            return text
+        at = min([user.lineno, *(d.lineno for d in getattr(user, "decorator_list", []))])
+        lines = text.splitlines(keepends=True)
+        while at > 1 and lines[at - 2].strip().startswith("#"):
+            at -= 1
+        lines[at - 1 : at - 1] = [*helper, "\n\n"]
+        text = "".join(lines)
+    return text
+
+
+def _top_level_names(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def _importable(text: str, files: dict[str, str]) -> str:
+    """`text` with the names it imports from its own app package cut down to
+    those the (partly completed) modules define: the solution's imports of
+    code that is not written yet would fail."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    lines = text.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if not (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "app"):
+            continue
+        module = files.get("app/" + "/".join(node.module.split(".")[1:]) + ".py")
+        if module is None:
+            continue
+        try:
+            ast.parse(module)
+        except SyntaxError:
+            continue  # a module that does not parse is reported when it is imported
+        defined = _top_level_names(module)
+        kept = [alias for alias in node.names if alias.name in defined]
+        if len(kept) == len(node.names):
+            continue
+        replacement = (
+            ast.unparse(ast.ImportFrom(module=node.module, names=kept, level=0)) + "\n"
+            if kept
+            else ""
+        )
+        lines[node.lineno - 1 : node.end_lineno] = [replacement]
+    return "".join(lines)
+
+
+def _nearest_todo_above(lines: list[str], index: int, region_start: int) -> set[str]:
+    """The TODOs of the nearest comment line above `index` (0-based) in its
+    region: in a class whose TODO comments each announce a field, the fields
+    written under a comment are that comment's work."""
+    for line in reversed(lines[region_start - 1 : index]):
+        if not line.strip().startswith("#"):
+            if line.strip():
+                return set()
+            continue
+        if found := set(TODO.findall(line)):
+            return found
+    return set()
+
+
+def _fine_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with a replacement of n lines by n lines split into
+    n one-line replacements: each line can then belong to its own TODO."""
+    found = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            found += [("replace", i1 + n, i1 + n + 1, j1 + n, j1 + n + 1) for n in range(i2 - i1)]
+        else:
+            found.append((tag, i1, i2, j1, j2))
+    return found
+
+
+def _defines_only_used_names(lines: list[str], text: str) -> bool:
+    """Whether `lines` are whole definitions (functions, classes, assignments)
+    of names that `text` uses but does not define: a helper the solution added
+    that completed code calls."""
+    try:
+        tree = ast.parse("".join(lines))
+        used_tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined |= {t.id for t in targets if isinstance(t, ast.Name)}
+        else:
+            return False
+    used = {n.id for n in ast.walk(used_tree) if isinstance(n, ast.Name)}
+    return bool(defined) and defined <= used
