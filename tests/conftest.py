@@ -79,7 +79,7 @@ def copy_repo(destination: Path) -> Path:
 
 def need(database: str) -> None:
     """Skip a test on PostgreSQL when no server answers, saying why; in CI, fail."""
-    from workbook import postgres
+    from workbook.engine import postgres
 
     if database == "postgresql" and (reason := postgres.unavailable()):
         if os.environ.get("CI"):

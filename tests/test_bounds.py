@@ -25,7 +25,7 @@ _READ = """
 import importlib, json, os, sys
 sys.path.insert(0, sys.argv[1])
 os.environ.update(DATABASE_URL="sqlite+aiosqlite:///" + sys.argv[2] + "/b.db", SECRET_KEY="k" * 40)
-from workbook.app_loader import load_app
+from workbook.engine.app_loader import load_app
 from pathlib import Path
 from checks.support import bounds
 app = load_app(Path(sys.argv[3]))

@@ -148,7 +148,7 @@ def test_a_piped_report_has_no_trailing_spaces(state: Path) -> None:
 def test_trimmed_lines_keep_text_split_across_writes() -> None:
     import io
 
-    from workbook.plain_output import TrimmedLines
+    from workbook.learner.plain_output import TrimmedLines
 
     out = io.StringIO()
     stream = TrimmedLines(out)

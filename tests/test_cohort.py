@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STAGES, apply_mutant, copy_repo, mutants, run_cli
-from workbook import cohort, integrity, sandbox, suspicious
+from workbook.cohort import cohort, integrity, sandbox, suspicious
 
 FIRST = STAGES[0]
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -201,7 +201,7 @@ def test_a_cohort_with_one_hostile_submission_per_kind(tmp_path: Path) -> None:
 @needs_sandbox
 def test_grade_refuses_a_changed_grader_and_says_what_changed(tmp_path: Path) -> None:
     repo = committed_repo(tmp_path / "repo")
-    plugin = repo / "workbook" / "pytest_plugin.py"
+    plugin = repo / "workbook" / "engine" / "pytest_plugin.py"
     plugin.write_text(plugin.read_text() + "\n# every check passes\n")
     submissions = tmp_path / "cohort"
     shutil.copytree(FIRST.folder, submissions / "bo")
@@ -210,7 +210,7 @@ def test_grade_refuses_a_changed_grader_and_says_what_changed(tmp_path: Path) ->
     )
     assert completed.returncode == 2
     assert "refusing to grade" in completed.stderr
-    assert "workbook/pytest_plugin.py" in completed.stderr
+    assert "workbook/engine/pytest_plugin.py" in completed.stderr
     assert not (submissions / f"grades-{FIRST.name}").exists()
 
 

@@ -10,7 +10,8 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from workbook import grading, paths, stacks
+from workbook import paths
+from workbook.engine import grading, stacks
 
 TARGET = Path("/home/learner/workbook/stages/01_app")
 LIBRARY = "/venv/lib/python3.11/site-packages"
@@ -120,7 +121,7 @@ def _raised_by_the_app() -> BaseException:
 
 
 def test_an_error_raised_in_library_code_is_not_shown_as_the_learners_line() -> None:
-    from workbook.pytest_plugin import classify
+    from workbook.engine.pytest_plugin import classify
 
     outcome = classify(_Item(), _raised_by_the_app(), "call")  # type: ignore[arg-type]
     assert outcome["outcome"] == "error"

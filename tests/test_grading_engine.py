@@ -17,14 +17,14 @@ import pytest
 from checks.support.failures import CheckFailure
 from checks.support.live import LiveServer
 from tests.conftest import STAGES, need
-from workbook import grading, postgres, preloads, spawner, work_queue
+from workbook.engine import grading, postgres, preloads, spawner, work_queue
 from workbook.stages import find
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 
 TAKER = """
 import sys
-from workbook.work_queue import WorkQueue
+from workbook.engine.work_queue import WorkQueue
 taken = []
 with WorkQueue(sys.argv[1]) as queue:
     while (index := queue.take()) < 200:
@@ -139,7 +139,7 @@ ORPHANING_GRADER = """
 import os, sys
 from pathlib import Path
 from checks.support.live import LiveServer
-from workbook import grading, spawner
+from workbook.engine import grading, spawner
 from workbook.stages import find
 
 folder = Path(sys.argv[1])
@@ -232,8 +232,8 @@ def test_both_databases_are_graded_in_one_run() -> None:
 def test_a_burst_told_in_words_replaces_the_clients_last_exchange() -> None:
     from types import SimpleNamespace
 
+    from workbook.engine.pytest_plugin import classify
     from workbook.outcomes import ExchangeRecorder
-    from workbook.pytest_plugin import classify
 
     setup = httpx2.Request("POST", "http://testserver/products", json={"name": "setup"})
     client = ExchangeRecorder()  # what RecordingClient is, as the plugin finds it

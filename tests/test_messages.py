@@ -11,8 +11,8 @@ import httpx2
 import pytest
 
 from checks.support.failures import CheckFailure, expect_header, expect_json, json_excerpt
-from workbook.pytest_plugin import classify
-from workbook.results import excerpt
+from workbook.engine.pytest_plugin import classify
+from workbook.engine.results import excerpt
 
 
 def _response(body: object, headers: dict[str, str] | None = None) -> httpx2.Response:

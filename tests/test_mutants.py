@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Mutant, apply_mutant, mutants, need
 from tests.seeds import SEEDS, verdicts_by_seed
-from workbook import grading
+from workbook.engine import grading
 
 
 @pytest.mark.parametrize("mutant", mutants(), ids=str)

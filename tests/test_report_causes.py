@@ -9,8 +9,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from workbook import causes, report
-from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
+from workbook.engine import causes
+from workbook.engine.results import CheckOutcome, RequirementResult, StageResult, requirement_status
+from workbook.learner import report
 from workbook.stages import find
 
 STAGE = find("1")
@@ -129,7 +130,7 @@ def test_todo_is_kept_where_the_todo_is_still_in_the_code(tmp_path: Path) -> Non
 
 def _graded_mutant(name: str, tmp_path: Path) -> StageResult:
     from tests.conftest import apply_mutant, mutants
-    from workbook import grading
+    from workbook.engine import grading
 
     mutant = next(m for m in mutants() if m.name == name)
     return grading.grade(mutant.stage, apply_mutant(mutant, tmp_path / name))

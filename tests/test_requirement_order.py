@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STAGES
-from workbook import grading
 from workbook.authoring.completion import completed_up_to
 from workbook.authoring.patches import write_files
+from workbook.engine import grading
 from workbook.stages import Stage
 
 # Where the reconstruction cannot stand for a learner's state, and why. The

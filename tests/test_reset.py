@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STAGES, copy_repo
-from workbook import sandbox
+from workbook.cohort import sandbox
 
 FIRST = STAGES[0]
 

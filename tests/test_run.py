@@ -19,8 +19,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.conftest import STAGES
-from workbook import dev_app, paths
-from workbook.serve import port_taken
+from workbook import paths
+from workbook.engine.serve import port_taken
+from workbook.learner import dev_app
 
 FIRST = STAGES[0]
 WITH_DATABASE = next(s for s in STAGES if s.name.startswith("06_"))

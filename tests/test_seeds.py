@@ -14,8 +14,8 @@ from checks.support.fixtures import SEED_ID, seed_of
 from tests.conftest import STAGES, need
 from tests.seeds import SEEDS, differing, verdicts_by_seed
 from tests.test_stages import solution_result
-from workbook import grading
-from workbook.results import CheckOutcome, RequirementResult, StageResult
+from workbook.engine import grading
+from workbook.engine.results import CheckOutcome, RequirementResult, StageResult
 from workbook.stages import Stage
 
 FIRST = STAGES[0]

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import STAGES, need
 from tests.seeds import SEEDS
-from workbook import grading
 from workbook.authoring import consistency
-from workbook.results import StageResult
+from workbook.engine import grading
+from workbook.engine.results import StageResult
 from workbook.stages import Stage
 
 by_name = pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)

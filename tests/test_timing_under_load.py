@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbook import grading
+from workbook.engine import grading
 from workbook.stages import find
 
 HOG = [sys.executable, "-c", "while True: pass"]

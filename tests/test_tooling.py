@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from tests.conftest import STAGES, apply_mutant, copy_repo, mutants, run_cli
-from workbook import classroom
+from workbook.authoring import classroom
 
 FIRST, SECOND = STAGES[0], STAGES[1]
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
@@ -220,7 +220,7 @@ def _force_polling_passed(monkeypatch, folder: Path, *, poll: bool = False) -> o
     import watchfiles
     from rich.console import Console
 
-    from workbook import watch
+    from workbook.learner import watch
 
     seen: dict[str, object] = {}
 
@@ -234,7 +234,7 @@ def _force_polling_passed(monkeypatch, folder: Path, *, poll: bool = False) -> o
 
 
 def test_watch_leaves_wsl_and_the_environment_to_watchfiles(tmp_path: Path, monkeypatch) -> None:
-    from workbook import watch
+    from workbook.learner import watch
 
     monkeypatch.delenv("WORKBOOK_WATCH_POLL", raising=False)
     monkeypatch.setattr(watch, "_mount_type", lambda _path: "ext4")
@@ -374,9 +374,9 @@ def test_hint_on_a_finished_stage_says_so_and_names_the_next(state: Path) -> Non
     assert f"Next: stage {SECOND.number}, {SECOND.title}" in completed.stdout
     assert f"`make check STAGE={SECOND.number}`" in completed.stdout
     assert "Hint 1 of" not in completed.stdout  # no ladder climbed
-    assert not (state / "hints.json").exists() or FIRST.name not in (
-        state / "hints.json"
-    ).read_text()
+    assert (
+        not (state / "hints.json").exists() or FIRST.name not in (state / "hints.json").read_text()
+    )
     # A requirement named outright still gets its hint.
     named = run_cli("hint", FIRST.name, FIRST.requirements[0].id, state=state)
     assert f"for {FIRST.requirements[0].id}:" in named.stdout

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STAGES, need
-from workbook import grading
 from workbook.authoring import variants
 from workbook.authoring.variants import Variant
+from workbook.engine import grading
 
 ALL = [variant for stage in STAGES for variant in variants.of_stage(stage)]
 # Each variant on every database its stage is graded on.

@@ -11,9 +11,10 @@ import textwrap
 from pathlib import Path
 
 from tests.conftest import STAGES, run_cli
-from workbook import events, paths
-from workbook.pytest_plugin import _todo_text
-from workbook.results import CheckOutcome, requirement_status
+from workbook import paths
+from workbook.engine import events
+from workbook.engine.pytest_plugin import _todo_text
+from workbook.engine.results import CheckOutcome, requirement_status
 
 FIRST = STAGES[0]
 
@@ -82,7 +83,7 @@ def _grade_checks(tmp_path: Path, checks: str, conftest: str = "") -> list[dict]
             "pytest",
             "-q",
             "-p",
-            "workbook.pytest_plugin",
+            "workbook.engine.pytest_plugin",
             "-p",
             "no:cacheprovider",
             f"--wb-events={events}",

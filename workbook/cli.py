@@ -32,7 +32,7 @@ def _stage(spec: str | None) -> Stage:
 
 
 def _target(stage: Stage, spec: str | None) -> Path:
-    from workbook import grading
+    from workbook.engine import grading
 
     try:
         return grading.resolve_target(stage, spec)
@@ -44,7 +44,7 @@ def _stage_to_check(spec: str | None) -> Stage:
     """The named stage, or else the first one not yet complete."""
     if spec:
         return _stage(spec)
-    from workbook import progress
+    from workbook.learner import progress
     from workbook.stages import all_stages
 
     stages = all_stages()
@@ -56,7 +56,8 @@ def _stage_to_check(spec: str | None) -> Stage:
 
 def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> int:
     """Grade, print the report, and keep or write the results as asked."""
-    from workbook import grading, state
+    from workbook.engine import grading
+    from workbook.learner import state
 
     seed = getattr(args, "seed", None) or secrets.token_hex(4)
     modified: list[str] = []
@@ -66,15 +67,15 @@ def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> in
         # nothing then.
         import rich.console  # noqa: F401
 
-        import workbook.report  # noqa: F401
-        from workbook.integrity import modified_checks
+        import workbook.learner.report  # noqa: F401
+        from workbook.cohort.integrity import modified_checks
 
         modified.extend(modified_checks(stage))
 
     result = grading.grade_stage(
         stage, target, seed=seed, while_waiting=meanwhile, verbose=args.verbose
     )
-    from workbook import report
+    from workbook.learner import report
 
     if not args.quiet:
         report.render(result, report.console(), verbose=args.verbose, modified=modified)
@@ -84,7 +85,7 @@ def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> in
     if args.json:
         result.write_json(Path(args.json))
     if getattr(args, "junit", None):
-        from workbook import junit
+        from workbook.learner import junit
 
         junit.write([(stage.name, payload)], Path(args.junit))
     if target == stage.folder:
@@ -99,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from workbook import report, watch
+    from workbook.learner import report, watch
 
     stage = _stage_to_check(args.stage)
     target = _target(stage, args.target)
@@ -111,13 +112,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    from workbook import progress, report
+    from workbook.learner import progress, report
 
     return progress.show(report.console(), do_refresh=args.refresh)
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
-    from workbook import paths, reset
+    from workbook import paths
+    from workbook.learner import reset
 
     stage = _stage(args.stage)
     if not args.yes:
@@ -144,7 +146,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
-    from workbook import hints
+    from workbook.learner import hints
 
     stage = _stage_to_check(args.stage)
     try:
@@ -155,7 +157,7 @@ def cmd_hint(args: argparse.Namespace) -> int:
 
 def cmd_passed(args: argparse.Namespace) -> int:
     """Did requirement N.k pass in the last check of its stage? (for CI steps)"""
-    from workbook import state
+    from workbook.learner import state
 
     stage = _stage(args.requirement.split(".")[0])
     try:
@@ -174,7 +176,7 @@ def cmd_passed(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from workbook import serve
+    from workbook.engine import serve
 
     stage = _stage_to_check(args.stage)
     return serve.serve(stage, _target(stage, args.target), port=args.port, fresh=args.fresh)
@@ -183,7 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from workbook import cohort, integrity, junit, report
+    from workbook.cohort import cohort, integrity
+    from workbook.learner import junit, report
 
     stage = _stage(args.stage)
     folder = Path(args.submissions)
@@ -243,7 +246,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
-    from workbook import classroom
+    from workbook.authoring import classroom
     from workbook.stages import all_stages
 
     text = classroom.workflow(all_stages())
@@ -260,7 +263,8 @@ def cmd_classroom(args: argparse.Namespace) -> int:
 
 
 def cmd_new_stage(args: argparse.Namespace) -> int:
-    from workbook import paths, scaffold
+    from workbook import paths
+    from workbook.authoring import scaffold
 
     try:
         stage = scaffold.create(args.number, args.slug, args.title)

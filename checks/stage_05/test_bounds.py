@@ -5,7 +5,7 @@ import pytest
 from checks.stage_05.bounds import BOUNDS
 from checks.support import bounds
 from checks.support.client import RecordingClient
-from workbook.app_loader import load_app
+from workbook.engine.app_loader import load_app
 
 
 @pytest.mark.parametrize("requirement", bounds.http_requirements(BOUNDS))

@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings
 
 from checks.stage_05.shop import call, override
 from checks.support import body_of, expect, expect_json, expect_status, fail, todo
-from workbook.app_loader import load_app
+from workbook.engine.app_loader import load_app
 
 NAMES = ("Corner Shop", "Acme Store", "Bazaar", "General Store", "Trading Post")
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from workbook import postgres
+from workbook.engine import postgres
 
 
 def _as_role(url: str, role: str, password: str) -> str:

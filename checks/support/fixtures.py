@@ -18,7 +18,7 @@ from checks.support import databases
 from checks.support.client import RecordingClient
 from checks.support.data import RandomData
 from checks.support.live import LiveServer
-from workbook.app_loader import AppLoadError, load_app
+from workbook.engine.app_loader import AppLoadError, load_app
 
 _load_failure = pytest.StashKey[str]()
 

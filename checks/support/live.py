@@ -2,7 +2,7 @@
 need real concurrency (many requests at once, a blocked event loop, a response
 that must not wait for a background task).
 
-Under the grader the server process is forked by its spawner (workbook.spawner),
+Under the grader the server process is forked by its spawner (workbook.engine.spawner),
 with uvicorn and the stage's libraries already imported; run by hand, without
 one, it is a fresh `python -m uvicorn`."""
 

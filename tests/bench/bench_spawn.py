@@ -1,6 +1,6 @@
 """Benchmark: how long a check waits for a live server, three ways.
 
-- `spawner`: the grader's way (workbook/spawner.py): a process forked from the
+- `spawner`: the grader's way (workbook/engine/spawner.py): a process forked from the
   grader after its preloads, asked over a Unix socket, forks the server;
 - `forkserver`: the standard library's `multiprocessing.get_context("forkserver")`
   with `set_forkserver_preload([...])` naming the same libraries, starting a

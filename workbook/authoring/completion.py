@@ -35,8 +35,12 @@ def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
             own = "".join(lines[start - 1 : end])
             named = set(TODO.findall(own))
             inner = [n for n in blocks if n.startswith(name + ".")]
-            if named and named <= done and not any(
-                TODO.findall("".join(lines[blocks[n][0] - 1 : blocks[n][1]])) for n in inner
+            if (
+                named
+                and named <= done
+                and not any(
+                    TODO.findall("".join(lines[blocks[n][0] - 1 : blocks[n][1]])) for n in inner
+                )
             ):
                 candidates.append((name, start, end))
         if not candidates:

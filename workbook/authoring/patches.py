@@ -125,8 +125,10 @@ def parse(text: str) -> list[FilePatch]:
             patches[-1].hunks.append(hunk)
             index += 1
             while index < len(lines) and lines[index][:1] in (" ", "-", "+", "\\", "\n"):
-                if lines[index].startswith("--- ") and lines[index + 1 : index + 2] and (
-                    lines[index + 1].startswith("+++ ")
+                if (
+                    lines[index].startswith("--- ")
+                    and lines[index + 1 : index + 2]
+                    and (lines[index + 1].startswith("+++ "))
                 ):
                     break
                 current = lines[index]

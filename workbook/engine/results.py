@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from workbook.stages import Requirement, Stage
 
 if TYPE_CHECKING:
-    from workbook import events
+    from workbook.engine import events
 
 Status = Literal["pass", "fail", "todo", "error"]
 # The order in which one check's problem outranks another's when a requirement

@@ -25,7 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from workbook import forking, paths
+from workbook import paths
+from workbook.engine import forking
 
 
 def start(socket_path: Path, env: dict[str, str]) -> int:

@@ -7,7 +7,7 @@ with a learner's loop holding it the watchdog fired late. `faulthandler`'s
 watchdog is a C thread that needs nothing of the interpreter: every half of the
 check's limit it writes the stack of every thread to the file named by
 `--wb-stacks` (emptied at each check's start, its first line the limit). The
-parent reads each sample (`workbook.stacks`) and ends the process once the
+parent reads each sample (`workbook.engine.stacks`) and ends the process once the
 limit is reached and the samples show it stuck: the learner's own line running,
 or the same stack for a whole limit with almost no CPU used. A check that is
 only slow (a busy machine, the stack moving on) gets up to `stacks.HARD_CAP`
@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import pytest
 
-from workbook.stacks import WATCHDOG
+from workbook.engine.stacks import WATCHDOG
 
 _stacks = pytest.StashKey[IO[str]]()
 

@@ -1,6 +1,6 @@
 """`workbook run`: serve a stage's app with reload, as a learner works on it.
 
-It runs `fastapi dev` on `workbook.dev_app:app` (the learner's app, with TODOs
+It runs `fastapi dev` on `workbook.learner.dev_app:app` (the learner's app, with TODOs
 answering 501) in a process group of its own, and ends that whole group when it
 is stopped, by Ctrl-C or by its process id, or when `make` above it goes away:
 the reloader and its worker must not be left holding the port. The database of
@@ -91,7 +91,7 @@ def serve(stage: Stage, target: Path, *, port: int = 8000, fresh: bool = False) 
         **os.environ,
         # No __pycache__ in the learner's folder, from the grader or from here.
         "PYTHONDONTWRITEBYTECODE": "1",
-        # workbook.dev_app must be importable from the stage folder.
+        # workbook.learner.dev_app must be importable from the stage folder.
         "PYTHONPATH": os.pathsep.join(
             part for part in (str(paths.REPO), os.environ.get("PYTHONPATH", "")) if part
         ),
@@ -110,7 +110,7 @@ def serve(stage: Stage, target: Path, *, port: int = 8000, fresh: bool = False) 
     print("  Unfinished parts answer 501 with their TODO.  Stop with Ctrl+C.\n", flush=True)
     command = [
         sys.executable, "-m", "fastapi", "dev",
-        "--entrypoint", "workbook.dev_app:app",
+        "--entrypoint", "workbook.learner.dev_app:app",
         "--reload-dir", str(target / "app"),
         "--port", str(port),
     ]  # fmt: skip

@@ -210,7 +210,7 @@ def grader_command(
     anyone before is trusted."""
     start = (
         f"import sys; sys.path.insert(0, {str(paths.REPO)!r}); "
-        "from workbook.sandboxed import main; main()"
+        "from workbook.cohort.sandboxed import main; main()"
     )
     return [
         sys.executable,
@@ -269,7 +269,7 @@ def limiter(cpu_seconds: float) -> Callable[[], None]:
     """What the bwrap process does before it starts: the rlimits every process
     of the sandbox inherits, and SIGKILL when the grader dies (so a killed
     `grade` leaves nothing running)."""
-    from workbook.forking import MEMORY_LIMIT_MB
+    from workbook.engine.forking import MEMORY_LIMIT_MB
 
     prctl = _prctl()
     limits = (

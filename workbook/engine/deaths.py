@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbook import events, stacks
+from workbook.engine import events, stacks
 
 
 def _interrupted(child: list[events.Event]) -> tuple[events.Start | None, bool]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import textwrap
 
-from workbook import paths, state
+from workbook import paths
 from workbook.authoring.consistency import solution_of
+from workbook.learner import state
 from workbook.stages import Requirement, Stage, all_stages
 
 

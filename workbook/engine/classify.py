@@ -1,9 +1,9 @@
 """What a check's exception means for the report: turn it into an outcome
 (`pass` aside: `todo`, `fail` or `error`, with the exchange it is about).
 
-The plugin (`workbook.pytest_plugin`) calls `classify` for each failed phase of
+The plugin (`workbook.engine.pytest_plugin`) calls `classify` for each failed phase of
 a check, and `unclassified` when it cannot tell; what they return is the body of
-the `Result` event (`workbook.events`).
+the `Result` event (`workbook.engine.events`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from workbook import expectations, stacks
-from workbook.app_loader import AppLoadError, where
+from workbook.engine import expectations, stacks
+from workbook.engine.app_loader import AppLoadError, where
 from workbook.outcomes import CheckFailure, ExchangeRecorder, Todo
 
 BODY_EXCERPT = 600

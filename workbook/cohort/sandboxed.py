@@ -17,7 +17,7 @@ from typing import Any
 
 
 def _grade(stage_name: str, cap: float, target: Path) -> dict[str, Any]:
-    from workbook import grading
+    from workbook.engine import grading
     from workbook.stages import find
 
     stage = find(stage_name)

@@ -1,7 +1,7 @@
 """Run a stage's checks against a target folder, in a child pytest process.
 
 The child is the only process that imports the learner's code. It streams one
-JSON line per event (workbook/events.py). If it dies part-way — a check that hangs
+JSON line per event (workbook/engine/events.py). If it dies part-way — a check that hangs
 and is stopped by the watchdog, an `os._exit()` — the parent marks the check that
 was running, leaves it and the rest of its requirement out, and starts the child
 again for what is left. A hard cap on the whole stage kills the process group.
@@ -18,13 +18,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbook import causes, events, postgres, preloads, spawner, stacks, work_queue
+from workbook.engine import causes, events, postgres, preloads, spawner, stacks, work_queue
 
 # The parts of a run, in modules of their own; their names stay importable here.
-from workbook.children import _child_environment, _Shard, _Spec, _tail, _text
-from workbook.deaths import _death_message, _grader_failure, _interrupted
-from workbook.preloads import preload
-from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
+from workbook.engine.children import _child_environment, _Shard, _Spec, _tail, _text
+from workbook.engine.deaths import _death_message, _grader_failure, _interrupted
+from workbook.engine.preloads import preload
+from workbook.engine.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 from workbook.stages import Stage
 
 CHECK_TIMEOUT = float(os.environ.get("WORKBOOK_CHECK_TIMEOUT", "10"))
@@ -174,7 +174,7 @@ class _Grading:
 
     def _stuck(self, shard: _Shard) -> bool:
         """Whether the watchdog's samples show the child's check stuck past its
-        limit (workbook/stacks.py). A file is judged once its size has held
+        limit (workbook/engine/stacks.py). A file is judged once its size has held
         still for a poll, so that its last sample is whole."""
         try:
             size = shard.stacks.stat().st_size
@@ -302,7 +302,7 @@ def grade(stage: Stage, target: Path, *, database: str = "sqlite", **options: An
 def grade_stage(stage: Stage, target: Path, **options: Any) -> StageResult:
     """Grade on every database the stage names, at once: SQLite, and PostgreSQL
     where a server is configured. A requirement passes only if it passes on all."""
-    from workbook.results import merge
+    from workbook.engine.results import merge
 
     databases, notes = ["sqlite"], []
     if "postgresql" in stage.databases:

@@ -2,7 +2,7 @@
 
 Each subfolder is one learner's copy of the workbook (or of the stage folder).
 Every submission is graded by a plain subprocess of its own, inside a
-bubblewrap sandbox (see workbook/sandbox.py), several at once; its result comes
+bubblewrap sandbox (see workbook/cohort/sandbox.py), several at once; its result comes
 back over the subprocess's stdout, a pipe only this process holds. A
 submission that is empty, crashes, hangs or breaks a limit gets a row saying
 so, and costs nothing but its own row. The gradebook and the JSON files are
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbook import grading, sandbox, suspicious
+from workbook.cohort import sandbox, suspicious
+from workbook.engine import grading
 from workbook.stages import Stage
 
 SUBMISSION_CAP = float(os.environ.get("WORKBOOK_SUBMISSION_TIMEOUT", "60"))

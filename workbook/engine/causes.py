@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from workbook.results import CheckOutcome, RequirementResult, StageResult, requirement_status
+from workbook.engine.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 
 _REFERENCE = re.compile(r"requirement (\d+\.\d+)")
 _LABEL = re.compile(r"^on [A-Za-z]+: ")

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workbook import paths
-from workbook.results import CheckOutcome, StageResult, excerpt, sent_line
+from workbook.engine.results import CheckOutcome, StageResult, excerpt, sent_line
 
 SYMBOLS = {
     "pass": ("✓", "green"),
@@ -37,7 +37,7 @@ def console() -> Console:
     terminal = Console(highlight=False)
     if terminal.is_terminal:
         return terminal
-    from workbook.plain_output import TrimmedLines
+    from workbook.learner.plain_output import TrimmedLines
 
     # rich pads table cells to their column's width; a pipe gets no trailing
     # spaces, and a wider page than rich's 80 columns so lines rarely wrap.

@@ -5,7 +5,7 @@ A skeleton's `raise NotImplementedError("TODO 4.3: …")` would otherwise be a
 bare `500 Internal Server Error` in the browser, its words only in a traceback
 in the server's terminal. Here it answers 501 with the TODO's text and its
 requirement id, and the terminal gets one line naming the TODO. The learner's
-files are not touched: `fastapi dev --entrypoint workbook.dev_app:app` imports
+files are not touched: `fastapi dev --entrypoint workbook.learner.dev_app:app` imports
 this module, which imports theirs.
 """
 

@@ -1,5 +1,5 @@
 """The grader's side of the pytest process: it classifies each check's outcome
-and streams it, one JSON line per event (`workbook.events`), to the file named
+and streams it, one JSON line per event (`workbook.engine.events`), to the file named
 by `--wb-events`.
 
 Lines are flushed as they happen, so when a learner's app kills the process
@@ -18,9 +18,9 @@ from typing import IO, Any
 
 import pytest
 
-from workbook import events
-from workbook.classify import _excerpt, _todo_text, classify, unclassified
-from workbook.work_queue import WorkQueue
+from workbook.engine import events
+from workbook.engine.classify import _excerpt, _todo_text, classify, unclassified
+from workbook.engine.work_queue import WorkQueue
 
 # Re-exported: the workbook's own tests read them here.
 __all__ = ["_todo_text", "classify", "unclassified"]

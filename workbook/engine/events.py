@@ -1,9 +1,9 @@
 """What a grading child tells the grader: one JSON line per event.
 
-The child (pytest with `workbook.pytest_plugin`) writes these to the file named
+The child (pytest with `workbook.engine.pytest_plugin`) writes these to the file named
 by `--wb-events`, flushing each line as it happens, so that when a learner's app
 kills the process the grader still knows every check that finished and the one
-that was running. The grader (`workbook.grading`) reads them back. This module
+that was running. The grader (`workbook.engine.grading`) reads them back. This module
 is the whole protocol: one dataclass per event, `write` and `read`.
 
 In the order a child writes them:

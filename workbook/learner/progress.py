@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from workbook import paths, state
+from workbook import paths
+from workbook.learner import state
 from workbook.stages import Stage, all_stages
 
 BAR = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("✗", "red"), "todo": ("○", "yellow")}

@@ -13,7 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook import forking, paths, postgres
+from workbook import paths
+from workbook.engine import forking, postgres
 from workbook.stages import Stage
 
 OUTPUT_TAIL = 30_000  # characters of pytest's own output kept for -v
@@ -58,13 +59,13 @@ def _child_arguments(
         "--confcutdir",
         str(paths.REPO),
         "-p",
-        "workbook.pytest_plugin",
+        "workbook.engine.pytest_plugin",
         "-p",
         "pytest_timeout",
         # Enforces pytest-timeout's limits from a C thread, and writes the
-        # stacks of a hung check for the report (workbook/watchdog.py).
+        # stacks of a hung check for the report (workbook/engine/watchdog.py).
         "-p",
-        "workbook.watchdog",
+        "workbook.engine.watchdog",
         *([f"--wb-stacks={stack_file}"] if stack_file else []),
         # "--name=value" in one word: pytest looks for conftest.py files next to
         # every early argument it does not know, and a learner's folder must not

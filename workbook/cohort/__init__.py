@@ -1,0 +1,1 @@
+"""Cohort grading: each submission graded in a sandbox, and the integrity checks around it."""

@@ -1,0 +1,1 @@
+"""The learner's commands: check's report, hints, progress, reset, watch, and make run."""
