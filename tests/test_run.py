@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import STAGES
 from workbook import paths
-from workbook.engine.serve import port_taken
 from workbook.learner import dev_app
+from workbook.learner.serve import port_taken
 
 FIRST = STAGES[0]
 WITH_DATABASE = next(s for s in STAGES if s.name.startswith("06_"))
@@ -168,3 +168,26 @@ def test_the_database_lives_under_the_state_folder_and_can_start_empty(tmp_path:
         if env_url is not None:
             os.environ["DATABASE_URL"] = env_url
     assert sorted(p.name for p in WITH_DATABASE.solution.rglob("*")) == before
+
+
+MIGRATED = next((s for s in STAGES if (s.solution / "alembic.ini").is_file()), None)
+
+
+@pytest.mark.skipif(MIGRATED is None, reason="no stage has Alembic migrations yet")
+def test_a_stage_with_migrations_is_served_on_a_migrated_database(tmp_path: Path) -> None:
+    """From stage 9 the app creates no table: `make run` runs `alembic upgrade
+    head` first, so the learner's first request finds the schema."""
+    assert MIGRATED is not None
+    database = tmp_path / "run" / f"{MIGRATED.name}.db"
+    env_url = os.environ.pop("DATABASE_URL", None)
+    port = free_port()
+    try:
+        with running(port, tmp_path, "--target", "solutions", "--fresh", stage=MIGRATED.name):
+            assert wait_for(f"http://127.0.0.1:{port}/health").status_code == 200
+            assert httpx.get(f"http://127.0.0.1:{port}/api/v1/products").status_code == 200
+    finally:
+        if env_url is not None:
+            os.environ["DATABASE_URL"] = env_url
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        (version,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert version  # the newest migration, applied by `make run`

@@ -176,7 +176,7 @@ def cmd_passed(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from workbook.engine import serve
+    from workbook.learner import serve
 
     stage = _stage_to_check(args.stage)
     return serve.serve(stage, _target(stage, args.target), port=args.port, fresh=args.fresh)
