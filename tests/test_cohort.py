@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STAGES, apply_mutant, copy_repo, mutants, run_cli
-from workbook.cohort import cohort, integrity, sandbox, suspicious
+from workbook.cohort import cohort, gradebook, integrity, pool, results, sandbox, suspicious
 
 FIRST = STAGES[0]
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -268,7 +268,7 @@ def test_a_forged_result_is_cut_to_the_stage_shape() -> None:
         "requirements": [{"id": r.id, "status": "pass"} for r in FIRST.requirements[:2]]
         + [{"id": "9.9", "status": "pass"}, {"id": FIRST.requirements[2].id, "status": "great"}],
     }
-    result = cohort.sanitized(FIRST, forged)
+    result = results.sanitized(FIRST, forged)
     assert result["passed"] == 2
     assert [r["id"] for r in result["requirements"]] == [r.id for r in FIRST.requirements]
     assert result["requirements"][2]["status"] == "error"
@@ -276,8 +276,8 @@ def test_a_forged_result_is_cut_to_the_stage_shape() -> None:
 
 
 def test_a_learners_formula_never_reaches_a_spreadsheet_as_one() -> None:
-    assert cohort._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert cohort._cell("SyntaxError") == "SyntaxError"
+    assert gradebook._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert gradebook._cell("SyntaxError") == "SyntaxError"
 
 
 @needs_sandbox
@@ -394,4 +394,4 @@ def test_a_stopped_grade_ends_its_sandboxes_and_still_writes_the_gradebook(tmp_p
     assert survivors(*needles) == []
     book = rows(out / "gradebook.csv")
     assert sorted(book) == names
-    assert any(cohort.STOPPED in row["error"] for row in book.values())
+    assert any(pool.STOPPED in row["error"] for row in book.values())

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from workbook import paths
-from workbook.engine import grading, stacks
+from workbook.engine import deaths, stacks
 
 TARGET = Path("/home/learner/workbook/stages/01_app")
 LIBRARY = "/venv/lib/python3.11/site-packages"
@@ -37,7 +37,7 @@ def test_a_loop_in_the_learners_handler_is_named_with_its_place() -> None:
     stuck = stacks.find(text, TARGET)
     assert stuck is not None
     assert stuck.in_learners_code
-    kind, message = grading._death_message(1, 10.2, 10, False, stuck, TARGET)
+    kind, message = deaths.death_message(1, 10.2, 10, False, stuck, TARGET)
     assert kind == "timeout"
     assert "your code was stuck in read_health (01_app/app/main.py, line 12" in message
     assert "endless loop" in message
@@ -52,7 +52,7 @@ def test_a_learners_call_waiting_in_a_library_names_both_and_no_loop() -> None:
         ]
     )
     stuck = stacks.find(text, TARGET)
-    _, message = grading._death_message(1, 10.1, 10, False, stuck, TARGET)
+    _, message = deaths.death_message(1, 10.1, 10, False, stuck, TARGET)
     assert "send_welcome (01_app/app/mail.py, line 7" in message  # the deepest of theirs
     assert "httpx/_client.py, line 1013" in message  # library path shown short
     assert "endless loop" not in message
@@ -64,7 +64,7 @@ def test_a_timeout_with_none_of_the_learners_code_running_is_not_called_a_loop()
     stuck = stacks.find(text, TARGET)
     assert stuck is not None
     assert not stuck.in_learners_code
-    _, message = grading._death_message(1, 10.1, 10, False, stuck, TARGET)
+    _, message = deaths.death_message(1, 10.1, 10, False, stuck, TARGET)
     assert "endless loop" not in message
     assert "none of your code was running" in message
     assert "checks/stage_06/test_event_loop.py, line 90" in message
@@ -121,7 +121,7 @@ def _raised_by_the_app() -> BaseException:
 
 
 def test_an_error_raised_in_library_code_is_not_shown_as_the_learners_line() -> None:
-    from workbook.engine.pytest_plugin import classify
+    from workbook.engine.classify import classify
 
     outcome = classify(_Item(), _raised_by_the_app(), "call")  # type: ignore[arg-type]
     assert outcome["outcome"] == "error"

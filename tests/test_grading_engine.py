@@ -17,7 +17,7 @@ import pytest
 from checks.support.failures import CheckFailure
 from checks.support.live import LiveServer
 from tests.conftest import STAGES, need
-from workbook.engine import grading, postgres, preloads, spawner, work_queue
+from workbook.engine import children, grading, postgres, preloads, spawner, work_queue
 from workbook.stages import find
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
@@ -88,7 +88,7 @@ def spawner_socket(tmp_path: Path):
     if not hasattr(os, "fork"):
         pytest.skip("the spawner forks")
     path = tmp_path / "spawner.sock"
-    pid = spawner.start(path, grading._child_environment("test"))
+    pid = spawner.start(path, children.child_environment("test"))
     yield str(path)
     spawner.stop(pid)
 
@@ -125,7 +125,7 @@ def test_the_log_of_a_running_server_shows_what_broke(tmp_path: Path, spawner_so
 
 def test_stopping_the_spawner_ends_its_servers(tmp_path: Path) -> None:
     socket_path = tmp_path / "spawner.sock"
-    pid = spawner.start(socket_path, grading._child_environment("test"))
+    pid = spawner.start(socket_path, children.child_environment("test"))
     server = _server(find("6").solution, tmp_path, str(socket_path))
     assert httpx2.get(server.url + "/", timeout=10).status_code == 200
     spawner.stop(pid)
@@ -139,11 +139,11 @@ ORPHANING_GRADER = """
 import os, sys
 from pathlib import Path
 from checks.support.live import LiveServer
-from workbook.engine import grading, spawner
+from workbook.engine import children, spawner
 from workbook.stages import find
 
 folder = Path(sys.argv[1])
-pid = spawner.start(folder / "spawner.sock", grading._child_environment("test"))
+pid = spawner.start(folder / "spawner.sock", children.child_environment("test"))
 env = {"DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'shop.db'}"}
 server = LiveServer(find("6").solution, env, folder, str(folder / "spawner.sock"))
 server.url
@@ -232,7 +232,7 @@ def test_both_databases_are_graded_in_one_run() -> None:
 def test_a_burst_told_in_words_replaces_the_clients_last_exchange() -> None:
     from types import SimpleNamespace
 
-    from workbook.engine.pytest_plugin import classify
+    from workbook.engine.classify import classify
     from workbook.outcomes import ExchangeRecorder
 
     setup = httpx2.Request("POST", "http://testserver/products", json={"name": "setup"})

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from checks.support.failures import CheckFailure, expect_header, expect_json, json_excerpt
-from workbook.engine.pytest_plugin import classify
+from workbook.engine.classify import classify
 from workbook.engine.results import excerpt
 
 

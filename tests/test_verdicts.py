@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.conftest import STAGES, run_cli
 from workbook import paths
 from workbook.engine import events
-from workbook.engine.pytest_plugin import _todo_text
+from workbook.engine.classify import _todo_text
 from workbook.engine.results import CheckOutcome, requirement_status
 
 FIRST = STAGES[0]

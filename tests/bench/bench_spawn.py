@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from checks.support.live import LiveServer  # noqa: E402
-from workbook import grading, preloads, spawner  # noqa: E402
+from workbook.engine import children, preloads, spawner  # noqa: E402
 from workbook.stages import find  # noqa: E402
 
 STAGE = "6"
@@ -89,10 +89,10 @@ def _get(port: int) -> None:
 
 def time_spawner(runs: int, root: Path, modules: list[str]) -> tuple[float, list[float]]:
     started = time.perf_counter()
-    grading.preload()
+    preloads.preload()
     preloads.preload_modules(modules)
     socket_path = root / "spawner.sock"
-    pid = spawner.start(socket_path, grading._child_environment("bench"))
+    pid = spawner.start(socket_path, children.child_environment("bench"))
     once = time.perf_counter() - started
     times = []
     try:

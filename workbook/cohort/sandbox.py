@@ -8,10 +8,11 @@ everything the submission started ends with it. The environment is an
 allow-list. Nothing else of the machine is mounted: not the other submissions,
 not `solutions/`, not the gradebook, not the instructor's home.
 
-Limits: every process gets rlimits (address space, CPU seconds, file size, no
-core dumps), and the parent's watchdog (see `Watch`) adds up the memory and the
-processes of the whole sandbox and stops it past the caps. Cgroups are not used:
-they need a delegated hierarchy the grader cannot count on having.
+Limits (workbook/cohort/limits.py): every process gets rlimits (address space,
+CPU seconds, file size, no core dumps), and the parent's watchdog
+(workbook/cohort/pool.py) adds up the memory and the processes of the whole
+sandbox and stops it past the caps. Cgroups are not used: they need a
+delegated hierarchy the grader cannot count on having.
 
 Results come back on the sandbox's stdout, a pipe the parent holds: the grader
 inside redirects its children's stdout (see forking.write_output_to), so the
@@ -21,28 +22,21 @@ submission's code never holds that descriptor.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 from workbook import paths
+from workbook.cohort import limits
 
 # Where the submission appears inside the sandbox (its folder holding app/).
 INSIDE = Path("/submissions")
 SANDBOX_UID = 1000  # the submission's user inside; mapped to the grader's own outside
 
-MEMORY_TOTAL_MB = int(os.environ.get("WORKBOOK_SANDBOX_MEMORY_MB", "2048"))
-PROCESSES = int(os.environ.get("WORKBOOK_SANDBOX_PROCESSES", "128"))
-FILE_SIZE_MB = int(os.environ.get("WORKBOOK_SANDBOX_FILE_MB", "64"))
 TMP_SIZE_MB = int(os.environ.get("WORKBOOK_SANDBOX_TMP_MB", "256"))
 
 # What the grader inside is given of the parent's environment: its own knobs,
@@ -234,10 +228,10 @@ def warm(stage_name: str, bytecode: Path) -> None:
     code = (
         f"import sys; sys.path.insert(0, {str(paths.REPO)!r})\n"
         "import compileall\n"
-        "from workbook import grading, preloads\n"
+        "from workbook.engine import preloads\n"
         "from workbook.stages import find\n"
         f"stage = find({stage_name!r})\n"
-        "grading.preload()\n"
+        "preloads.preload()\n"
         "preloads.preload_modules(preloads.stage_modules(stage, 'sqlite'))\n"
         f"for folder in ('workbook', 'checks'):\n"
         f"    compileall.compile_dir({str(paths.REPO)!r} + '/' + folder, quiet=1)\n"
@@ -250,124 +244,5 @@ def warm(stage_name: str, bytecode: Path) -> None:
         capture_output=True,
         timeout=300,
         check=False,
-        preexec_fn=limiter(300),  # it ends with a killed `grade` too
+        preexec_fn=limits.limiter(300),  # it ends with a killed `grade` too
     )
-
-
-@functools.cache
-def _prctl() -> Callable[..., int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    return ctypes.CDLL(name, use_errno=True).prctl
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def limiter(cpu_seconds: float) -> Callable[[], None]:
-    """What the bwrap process does before it starts: the rlimits every process
-    of the sandbox inherits, and SIGKILL when the grader dies (so a killed
-    `grade` leaves nothing running)."""
-    from workbook.engine.forking import MEMORY_LIMIT_MB
-
-    prctl = _prctl()
-    limits = (
-        (resource.RLIMIT_AS, MEMORY_LIMIT_MB * 1024 * 1024),
-        (resource.RLIMIT_CPU, int(cpu_seconds) + 1),
-        (resource.RLIMIT_FSIZE, FILE_SIZE_MB * 1024 * 1024),
-        (resource.RLIMIT_CORE, 0),
-    )
-
-    def apply() -> None:
-        for kind, value in limits:
-            with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(kind, (value, value))
-        if prctl is not None:
-            prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-    return apply
-
-
-# The watchdog ---------------------------------------------------------------
-
-
-@dataclass
-class _Process:
-    pid: int
-    parent: int
-    rss_pages: int
-
-
-def processes() -> dict[int, _Process]:
-    found: dict[int, _Process] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                text = handle.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        # The command name may hold spaces and brackets: fields follow the last ")".
-        fields = text[text.rfind(")") + 2 :].split()
-        with contextlib.suppress(ValueError, IndexError):
-            found[int(entry.name)] = _Process(int(entry.name), int(fields[1]), int(fields[21]))
-    return found
-
-
-def descendants(root: int, table: dict[int, _Process] | None = None) -> list[_Process]:
-    """`root` and every process below it."""
-    table = processes() if table is None else table
-    children: dict[int, list[int]] = {}
-    for process in table.values():
-        children.setdefault(process.parent, []).append(process.pid)
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        if pid in table:
-            found.append(table[pid])
-        todo.extend(children.get(pid, []))
-    return found
-
-
-PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def over_limits(tree: list[_Process]) -> str | None:
-    """Why this sandbox must be stopped now, or None."""
-    if len(tree) > PROCESSES:
-        return f"it started more than {PROCESSES} processes at once"
-    used = sum(p.rss_pages for p in tree) * PAGE
-    if used > MEMORY_TOTAL_MB * 1024 * 1024:
-        return f"its processes used more than {MEMORY_TOTAL_MB} MiB of memory together"
-    return None
-
-
-def pid_namespace(pid: int) -> str | None:
-    with contextlib.suppress(OSError):
-        return os.readlink(f"/proc/{pid}/ns/pid")
-    return None
-
-
-def hold_namespace(pid: int) -> tuple[int, str] | None:
-    """An open descriptor on the pid namespace of `pid`, and its name. While the
-    descriptor is open, no new namespace can get that name."""
-    try:
-        fd = os.open(f"/proc/{pid}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        return fd, os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        os.close(fd)
-        return None
-
-
-def alive_in(namespace: str) -> list[int]:
-    """The processes still in a pid namespace."""
-    alive = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit() and pid_namespace(int(entry.name)) == namespace:
-            alive.append(int(entry.name))
-    return alive

@@ -1,6 +1,6 @@
-"""The grading children: what each is given (`_Spec`), its command line and
+"""The grading children: what each is given (`Spec`), its command line and
 environment, and how it is started (forked from the preloaded parent, or a
-fresh interpreter where there is no fork) and watched (`_Shard`).
+fresh interpreter where there is no fork) and watched (`Shard`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ OUTPUT_TAIL = 30_000  # characters of pytest's own output kept for -v
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Spec:
+class Spec:
     """What every child of one grading run is given."""
 
     stage: Stage
@@ -44,7 +44,7 @@ class _Spec:
 
 
 def _child_arguments(
-    spec: _Spec,
+    spec: Spec,
     events: Path,
     basetemp: Path,
     deselect: set[str],
@@ -129,7 +129,7 @@ KEPT_ENVIRONMENT = (
 )
 
 
-def _child_environment(run_id: str) -> dict[str, str]:
+def child_environment(run_id: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -212,7 +212,7 @@ _popen: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass
-class _Shard:
+class Shard:
     """One child pytest process running a share of the checks."""
 
     index: int
@@ -231,7 +231,7 @@ class _Shard:
     returncode: int | None = None
     finished: bool = False
 
-    def start(self, spec: _Spec, deselect: set[str]) -> None:
+    def start(self, spec: Spec, deselect: set[str]) -> None:
         name = f"{self.index}-{self.attempt}"
         self.events = spec.workdir / f"events-{name}.jsonl"
         self.output = spec.workdir / f"output-{name}.txt"
@@ -245,7 +245,7 @@ class _Shard:
             self.stacks,
         )
         launch = _fork if hasattr(os, "fork") else _spawn
-        self.pid = launch(arguments, spec.workdir, self.output, _child_environment(spec.run_id))
+        self.pid = launch(arguments, spec.workdir, self.output, child_environment(spec.run_id))
         self.attempt += 1
         self.returncode, self.finished = None, False
         self.stack_size, self.judged, self.stopped_stuck = -1, -1, False
@@ -279,14 +279,16 @@ class _Shard:
             self.returncode, self.finished = None, True
 
 
-def _text(path: Path) -> str:
+def file_text(path: Path) -> str:
+    """A child's file as text; empty if the child never wrote it."""
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
 
 
-def _tail(path: Path) -> str:
+def output_tail(path: Path) -> str:
+    """The end of a child's pytest output, as much as -v shows."""
     if not path.exists():
         return ""
     with open(path, "rb") as handle:

@@ -9,7 +9,7 @@ from pathlib import Path
 from workbook.engine import events, stacks
 
 
-def _interrupted(child: list[events.Event]) -> tuple[events.Start | None, bool]:
+def interrupted(child: list[events.Event]) -> tuple[events.Start | None, bool]:
     """The check that was running when the child died, and whether it was
     still importing the app at the time."""
     finished = {e.nodeid for e in child if isinstance(e, events.Result)}
@@ -25,7 +25,7 @@ def _interrupted(child: list[events.Event]) -> tuple[events.Start | None, bool]:
     return running, loading
 
 
-def _death_message(
+def death_message(
     returncode: int | None,
     seconds: float,
     timeout: float,
@@ -84,7 +84,7 @@ def timing_busy() -> str:
     return "the machine may be busy: run again"
 
 
-def _grader_failure(returncode: int | None, output: str) -> str:
+def grader_failure(returncode: int | None, output: str) -> str:
     last = "\n".join(output.strip().splitlines()[-12:])
     return (
         f"the grader could not run the checks (pytest exit code {returncode}). "

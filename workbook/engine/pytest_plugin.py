@@ -19,11 +19,8 @@ from typing import IO, Any
 import pytest
 
 from workbook.engine import events
-from workbook.engine.classify import _excerpt, _todo_text, classify, unclassified
+from workbook.engine.classify import _excerpt, classify, unclassified
 from workbook.engine.work_queue import WorkQueue
-
-# Re-exported: the workbook's own tests read them here.
-__all__ = ["_todo_text", "classify", "unclassified"]
 
 _sink = pytest.StashKey[IO[str]]()
 _outcomes = pytest.StashKey[dict[str, dict[str, Any]]]()
