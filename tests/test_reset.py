@@ -22,10 +22,10 @@ def repo(tmp_path: Path) -> Path:
     return copy_repo(tmp_path / "repo")
 
 
-def reset(repo: Path, *wrapper: str) -> subprocess.CompletedProcess[str]:
+def reset(repo: Path, *wrapper: str, stage: str = FIRST.name) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "WORKBOOK_STATE_DIR": str(repo / ".workbook")}
     return subprocess.run(
-        [*wrapper, sys.executable, "-m", "workbook", "reset", FIRST.name, "--yes"],
+        [*wrapper, sys.executable, "-m", "workbook", "reset", stage, "--yes"],
         cwd=repo, env=environment, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
@@ -141,3 +141,24 @@ def test_a_dangling_link_out_of_the_stage_folder_gives_one_line(repo: Path) -> N
     (app_of(repo) / "gone.py").symlink_to("/nonexistent/deleted.py")
     line = one_clear_line(reset(repo))
     assert "gone.py" in line
+
+
+MIGRATED = next((s for s in STAGES if (s.folder / "alembic.ini").is_file()), None)
+
+
+@pytest.mark.skipif(MIGRATED is None, reason="no stage has Alembic migrations yet")
+def test_migrations_and_alembic_ini_are_kept_aside_and_put_back(repo: Path) -> None:
+    """From stage 9 the learner writes migrations too: reset keeps them like app/."""
+    assert MIGRATED is not None
+    folder = repo / "stages" / MIGRATED.name
+    ini, skeleton_ini = folder / "alembic.ini", (folder / "alembic.ini").read_text()
+    ini.write_text(skeleton_ini + "# the learner's own line\n")
+    mine = folder / "migrations" / "versions" / "0003_learners_own.py"
+    mine.write_text('"""A migration the learner wrote."""\n')
+    done = reset(repo, stage=MIGRATED.name)
+    assert done.returncode == 0, done.stderr
+    (kept,) = backups(repo)
+    assert (kept / "alembic.ini").read_text().endswith("# the learner's own line\n")
+    assert (kept / "migrations" / "versions" / "0003_learners_own.py").is_file()
+    assert ini.read_text() == skeleton_ini
+    assert not mine.exists()

@@ -1,4 +1,4 @@
-"""Unified diffs between two versions of a stage's `app/`, made and applied strictly.
+"""Unified diffs between two versions of a stage's files, made and applied strictly.
 
 Two things in the workbook are "a solution, changed a little": a mutant (a
 known mistake) and a skeleton (the solution with its TODO regions put back).
@@ -19,6 +19,9 @@ from pathlib import Path
 
 _HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,(?P<old_len>\d+))? \+\d+(?:,\d+)? @@")
 SKIPPED_PARTS = frozenset({"__pycache__", ".pytest_cache"})
+# What a patch may touch, relative to the stage folder: the app, and the
+# Alembic files of the stages that own their schema by migrations.
+LEARNER_PARTS = ("app", "alembic.ini", "migrations")
 
 
 class PatchError(Exception):
@@ -63,15 +66,17 @@ def _terminated(line: str) -> str:
 
 
 def files_of(root: Path) -> dict[str, str]:
-    """Every text file under root/app, keyed by its path relative to root."""
-    app = root / "app"
-    if not app.is_dir():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(app.rglob("*"))
-        if path.is_file() and not SKIPPED_PARTS & set(path.relative_to(root).parts)
-    }
+    """Every text file a learner writes in the stage folder root (app/, and
+    from stage 9 on Alembic's alembic.ini and migrations/), keyed by its path
+    relative to root."""
+    found: dict[str, str] = {}
+    for part in LEARNER_PARTS:
+        top = root / part
+        members = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+        for path in members:
+            if path.is_file() and not SKIPPED_PARTS & set(path.relative_to(root).parts):
+                found[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+    return found
 
 
 def write_files(root: Path, files: dict[str, str]) -> None:
@@ -191,7 +196,7 @@ def apply_to(files: dict[str, str], text: str) -> dict[str, str]:
 
 def patched_copy(source: Path, patch: str, destination: Path) -> Path:
     """A copy of the stage folder `source` (a solution) at `destination`, with
-    `patch` applied to its app/: how a mutant or a variant is laid out to grade."""
+    `patch` applied to its files: how a mutant or a variant is laid out to grade."""
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
     original = files_of(destination)
     changed = apply_to(original, patch)
