@@ -128,6 +128,17 @@ def test_todo_is_kept_where_the_todo_is_still_in_the_code(tmp_path: Path) -> Non
     assert _by_id(result)["1.8"].status == "todo"
 
 
+def test_a_todo_left_in_a_migration_counts_too(tmp_path: Path) -> None:
+    # From stage 9 the learner writes Alembic migrations as well as app/.
+    target = tmp_path / "work"
+    shutil.copytree(SOLUTION / "app", target / "app")
+    versions = target / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0002_money.py").write_text('raise NotImplementedError("TODO 1.8: tags")\n')
+    result = _result({"1.8": [_problem("1.8", "no operation has a tag yet", "todo")]}, target)
+    assert _by_id(result)["1.8"].status == "todo"
+
+
 def _graded_mutant(name: str, tmp_path: Path) -> StageResult:
     from tests.conftest import apply_mutant, mutants
     from workbook.engine import grading

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from workbook.authoring.patches import LEARNER_PARTS
 from workbook.engine.results import CheckOutcome, RequirementResult, StageResult, requirement_status
 
 _REFERENCE = re.compile(r"requirement (\d+\.\d+)")
@@ -69,10 +70,19 @@ def group(requirements: list[RequirementResult]) -> None:
         earlier[requirement.id] = requirement
 
 
+def learner_files(target: Path) -> list[Path]:
+    """The files a learner writes: app/, and Alembic's alembic.ini and migrations/."""
+    found: list[Path] = []
+    for part in LEARNER_PARTS:
+        top = target / part
+        found.extend([top] if top.is_file() else (p for p in top.rglob("*") if p.is_file()))
+    return found
+
+
 def _has_todo(target: Path, requirement: str) -> bool:
     marker = re.compile(rf"TODO {re.escape(requirement)}(?!\d)")
-    for path in sorted((target / "app").rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".toml", ".txt", ".cfg", ".ini", ""):
+    for path in sorted(learner_files(target)):
+        if path.suffix in (".py", ".toml", ".txt", ".cfg", ".ini", ""):
             try:
                 if marker.search(path.read_text(encoding="utf-8", errors="replace")):
                     return True
@@ -83,7 +93,7 @@ def _has_todo(target: Path, requirement: str) -> bool:
 
 def todo_only_where_met(requirements: list[RequirementResult], target: Path) -> None:
     """Turn a ○ into a ✗ where neither a TODO stub nor a `TODO N.k` left in
-    the learner's app/ says that the work is still to do."""
+    the learner's files says that the work is still to do."""
     for requirement in requirements:
         if requirement.status != "todo":
             continue
