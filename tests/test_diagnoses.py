@@ -175,3 +175,41 @@ def test_the_cpu_time_of_a_process_is_read() -> None:
 
     used = stacks.cpu_seconds(os.getpid())
     assert used is None or used > 0
+
+
+THREADS_COME_AND_GO = '''
+import threading
+import time
+
+import pytest
+
+
+@pytest.mark.timeout(0.004)
+def test_threads_start_and_end_while_the_watchdog_samples():
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        started = [threading.Thread(target=sum, args=(range(100),)) for _ in range(20)]
+        for thread in started:
+            thread.start()
+        for thread in started:
+            thread.join()
+'''
+
+
+def test_the_watchdog_samples_a_check_whose_threads_come_and_go(tmp_path: Path) -> None:
+    """faulthandler's repeated dump crashed a child (SIGSEGV) when a thread
+    ended while it read the thread states; the sampler does not."""
+    import subprocess
+    import sys
+
+    (tmp_path / "test_threads.py").write_text(THREADS_COME_AND_GO)
+    samples = tmp_path / "stacks.txt"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "workbook.engine.watchdog",
+         f"--wb-stacks={samples}", "-p", "no:cacheprovider", str(tmp_path / "test_threads.py")],
+        cwd=paths.REPO, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    written = samples.read_text()
+    assert written.startswith(stacks.WATCHDOG)
+    assert len(stacks.samples(written)[1]) > 10  # it did sample, hundreds of times

@@ -81,8 +81,9 @@ def _signature(text: str) -> tuple[tuple[Frame, ...], ...]:
 
 def should_stop(text: str, target: Path, cpu_seconds: float | None = None) -> bool:
     """Whether the samples so far show a check that has reached its limit
-    stuck: its last sample has the learner's own line running, or it is the
-    same as the two before while the process did little work in between
+    stuck: its last two samples have the learner's own code running in one
+    function, or its last sample is the same as the two before while the
+    process did little work in between
     (`cpu_seconds` since the sample before, where known: a slow query on a
     busy machine shows the same stack, but works); or it has run `HARD_CAP`
     times its limit."""
@@ -94,8 +95,19 @@ def should_stop(text: str, target: Path, cpu_seconds: float | None = None) -> bo
         return False
     if ran >= HARD_CAP * limit:
         return True
-    stuck = find(dumps[-1], target)
-    if stuck is not None and stuck.in_learners_code:
+    # The learner's own code running in the last two samples, in the same
+    # function: a loop, or a blocking call. One sample alone is no proof: on
+    # a starved machine a check that is only slow is caught in the learner's
+    # code too, at some line.
+    now, before = find(dumps[-1], target), find(dumps[-2], target) if len(dumps) > 1 else None
+    if (
+        now is not None
+        and before is not None
+        and now.in_learners_code
+        and before.in_learners_code
+        and (now.learner.file, now.learner.function)
+        == (before.learner.file, before.learner.function)
+    ):
         return True
     # Waiting in a library or in the checks: stopped once the stack has not
     # moved for a whole limit (three samples), a query that a busy database
@@ -103,6 +115,18 @@ def should_stop(text: str, target: Path, cpu_seconds: float | None = None) -> bo
     working = cpu_seconds is not None and cpu_seconds > 0.1 * limit / 2
     last = [_signature(dump) for dump in dumps[-3:]]
     return len(last) == 3 and not working and last[0] == last[1] == last[2]
+
+
+def _same_function(one: Frame | None, other: Frame | None) -> bool:
+    return (
+        one is not None
+        and other is not None
+        and (one.file, one.function)
+        == (
+            other.file,
+            other.function,
+        )
+    )
 
 
 def cpu_seconds(pid: int) -> float | None:
