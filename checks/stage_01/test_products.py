@@ -1,10 +1,9 @@
 """Stage 1: an in-memory product catalogue with create, read, list and delete."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
-from checks.support import body_of, expect, expect_header, expect_json, expect_status
+from checks.support import body_of, expect, expect_json, expect_status
+from checks.support.answers import created, expect_answer, expect_created, expect_no_body
 
 NOT_FOUND = {"detail": "Product not found"}
 
@@ -16,44 +15,15 @@ def create(client, name: str) -> dict:
     success will do, so that a slip there is reported once, not everywhere.
     """
     response = client.post("/products", params={"name": name})
-    expect(
-        response.status_code in (200, 201),
-        "creating a product with POST /products?name=… failed (requirement 1.5)",
-        expected="status 201",
-        response=response,
-    )
-    product = expect_json(response, {"name": name})
-    expect(
-        isinstance(product.get("id"), int) and not isinstance(product.get("id"), bool),
-        "the new product should have an integer id (requirement 1.5)",
-        expected=f'{{"id": <an integer>, "name": "{name}"}}',
-        response=response,
-    )
-    return product
+    created(response, "product", "1.5")
+    return expect_json(response, {"name": name})
 
 
 @pytest.mark.req("1.5")
 def test_create_answers_201_with_the_product_and_its_location(client, data):
     """POST /products?name=… answers 201, the product, and Location: /products/<id>."""
     name = data.product_name()
-    response = client.post("/products", params={"name": name})
-    expect_status(
-        response, 201, "POST /products should answer 201 Created (status_code on the decorator)"
-    )
-    product_id = expect_json(response, {"name": name}).get("id")
-    expect(
-        isinstance(product_id, int) and not isinstance(product_id, bool),
-        "the new product should have an integer id",
-        expected=f'{{"id": <an integer>, "name": "{name}"}}',
-        response=response,
-    )
-    location = expect_header(response, "Location")
-    expect(
-        urlsplit(location).path == f"/products/{product_id}",
-        f"the Location header is {location!r}",
-        expected=f"header location: /products/{product_id}",
-        response=response,
-    )
+    expect_created(client.post("/products", params={"name": name}), {"name": name}, "products")
 
 
 @pytest.mark.req("1.5")
@@ -73,17 +43,13 @@ def test_created_products_can_be_read_back(client, data):
     """GET /products/{product_id} answers 200 with the product that was created."""
     products = [create(client, data.product_name()) for _ in range(2)]
     for product in products:
-        response = client.get(f"/products/{product['id']}")
-        expect_status(response, 200)
-        expect_json(response, product, exact=True)
+        expect_answer(client.get(f"/products/{product['id']}"), 200, product)
 
 
 @pytest.mark.req("1.6")
 def test_products_are_listed_oldest_first(client, data):
     """GET /products answers [] at first, then every product in creation order."""
-    response = client.get("/products")
-    expect_status(response, 200)
-    expect_json(response, [])
+    expect_answer(client.get("/products"), 200, [])
     products = [create(client, data.product_name()) for _ in range(data.integer(2, 4))]
     response = client.get("/products")
     expect_status(response, 200)
@@ -95,10 +61,12 @@ def test_unknown_product_is_404(client, data):
     """GET /products/<an id nobody created> answers 404 {"detail": "Product not found"}."""
     product_id = data.integer()
     response = client.get(f"/products/{product_id}")
-    expect_status(
-        response, 404, f"there is no product {product_id}: GET should answer 404, not null"
+    expect_answer(
+        response,
+        404,
+        NOT_FOUND,
+        f"there is no product {product_id}: GET should answer 404, not null",
     )
-    expect_json(response, NOT_FOUND, exact=True)
 
 
 @pytest.mark.req("1.7")
@@ -109,12 +77,7 @@ def test_delete_answers_204_and_the_product_is_gone(client, data):
     expect_status(
         response, 204, "DELETE should answer 204 No Content (status_code on the decorator)"
     )
-    expect(
-        response.content == b"",
-        "a 204 response must have an empty body",
-        expected="status 204 and no body at all",
-        response=response,
-    )
+    expect_no_body(response)
     response = client.get("/products")
     expect_status(response, 200)
     expect(
@@ -161,5 +124,6 @@ def test_deleting_an_unknown_product_is_404(client, data):
     """DELETE /products/<an id nobody created> answers 404 {"detail": "Product not found"}."""
     product_id = data.integer()
     response = client.delete(f"/products/{product_id}")
-    expect_status(response, 404, f"there is no product {product_id}: DELETE should answer 404")
-    expect_json(response, NOT_FOUND, exact=True)
+    expect_answer(
+        response, 404, NOT_FOUND, f"there is no product {product_id}: DELETE should answer 404"
+    )

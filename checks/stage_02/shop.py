@@ -3,11 +3,11 @@ steps that later requirements stand on (creating a user or a product)."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from checks.support import RandomData, body_of, expect, fail, todo
-from checks.support.answers import created
+from checks.support.answers import created, errors_of, show
+from checks.support.shop import new_user
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -16,20 +16,12 @@ USER_FIELDS = {"id", "username", "email"}
 PRODUCT_FIELDS = {"id", "name", "price", "description"}
 
 
-def new_user(data: RandomData) -> dict[str, str]:
-    return {"username": data.username(), "email": data.email(), "password": data.password()}
-
-
 def new_product(data: RandomData, *, description: bool = True) -> dict[str, Any]:
+    """A product body of this stage, with a description unless told otherwise."""
     body: dict[str, Any] = {"name": data.product_name(), "price": data.price()}
     if description:
         body["description"] = f"{data.choice(('Sturdy', 'Handmade', 'Light'))} {data.token(10)}"
     return body
-
-
-def show(value: Any) -> str:
-    """A value as it looks in a JSON body."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def expect_id(response: httpx.Response, body: Any, shape: str) -> int:
@@ -67,15 +59,6 @@ def read_user(client: httpx.Client, user_id: int) -> httpx.Response:
         if isinstance(body, dict) and set(body) == {"user_id"}:
             todo('GET /users/{user_id} still echoes {"user_id": …} as in stage 1')
     return response
-
-
-def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
-    """The error list of FastAPI's 422 body: {"detail": [{"type", "loc", "msg", …}]}."""
-    body = body_of(response)
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if not isinstance(detail, list):
-        return []
-    return [error for error in detail if isinstance(error, dict)]
 
 
 def expect_rejected(response: httpx.Response, field: str, what: str) -> None:

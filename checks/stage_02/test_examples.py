@@ -5,21 +5,9 @@ from typing import Any
 import pytest
 
 from checks.support import body_of, expect, expect_status, fail, todo
+from checks.support.openapi import resolve
 
 OPERATIONS = {"/users": "UserCreate", "/products": "ProductCreate"}
-
-
-def _resolve(schema: dict[str, Any], node: Any) -> dict[str, Any]:
-    """Follow a "$ref" (or a lone allOf wrapper) to the component schema."""
-    if not isinstance(node, dict):
-        return {}
-    if "$ref" not in node and isinstance(node.get("allOf"), list) and len(node["allOf"]) == 1:
-        node = {**node["allOf"][0], **{k: v for k, v in node.items() if k != "allOf"}}
-    ref = node.get("$ref", "")
-    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        target = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
-        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
 
 
 def documented_example(schema: dict[str, Any], path: str) -> Any:
@@ -33,7 +21,7 @@ def documented_example(schema: dict[str, Any], path: str) -> Any:
             return named["value"]
     if "example" in media:
         return media["example"]
-    body_schema = _resolve(schema, media.get("schema"))
+    body_schema = resolve(schema, media.get("schema"))
     examples = body_schema.get("examples")
     if isinstance(examples, list) and examples:
         return examples[0]

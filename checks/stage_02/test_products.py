@@ -1,7 +1,5 @@
 """Stage 2: products take a JSON body and come back as ProductPublic."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from checks.stage_02.shop import (
@@ -10,9 +8,9 @@ from checks.stage_02.shop import (
     expect_id,
     expect_record,
     new_product,
-    show,
 )
-from checks.support import body_of, expect, expect_header, expect_json, expect_status
+from checks.support import body_of, expect, expect_json, expect_status
+from checks.support.answers import expect_answer, expect_location, show
 
 PRODUCT_SHAPE = '{"id": <an integer>, "name": …, "price": …, "description": …}'
 NOT_FOUND = {"detail": "Product not found"}
@@ -32,13 +30,7 @@ def test_create_product_answers_201_with_the_product(client, data):
         expected=f"exactly the keys {show(sorted(PRODUCT_FIELDS))}",
         response=response,
     )
-    location = expect_header(response, "location")
-    expect(
-        urlsplit(location).path == f"/products/{product_id}",
-        f"the Location header is {location!r}",
-        expected=f"header location: /products/{product_id}",
-        response=response,
-    )
+    expect_location(response, f"/products/{product_id}")
 
 
 @pytest.mark.req("2.5")
@@ -81,5 +73,4 @@ def test_created_products_can_be_read_back_and_listed(client, data):
     expect_json(response, products)
     missing = products[-1]["id"] + data.integer(1, 1000)
     response = client.get(f"/products/{missing}")
-    expect_status(response, 404, f"there is no product {missing}: GET should answer 404")
-    expect_json(response, NOT_FOUND, exact=True)
+    expect_answer(response, 404, NOT_FOUND, f"there is no product {missing}: GET should answer 404")

@@ -2,8 +2,10 @@
 
 import pytest
 
-from checks.stage_02.shop import errors_of, new_product, new_user, show
+from checks.stage_02.shop import new_product
 from checks.support import body_of, expect, fail
+from checks.support.answers import errors_of, show
+from checks.support.shop import new_user
 
 
 def _expect_forbidden(response, key, value):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from checks.stage_02.shop import expect_accepted, expect_rejected, new_user
+from checks.stage_02.shop import expect_accepted, expect_rejected
+from checks.support.shop import new_user
 
 
 def _bad_username_short(data):

@@ -1,20 +1,13 @@
 """Stage 2: creating users, reading them back, and keeping the password in."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
-from checks.stage_02.shop import (
-    USER_FIELDS,
-    create_user,
-    expect_id,
-    expect_record,
-    new_user,
-    read_user,
-    show,
-)
-from checks.support import body_of, expect, expect_header, expect_json, expect_status, todo
+from checks.stage_02.shop import USER_FIELDS, create_user, expect_id, expect_record, read_user
+from checks.support import body_of, expect, expect_json, expect_status, todo
+from checks.support.answers import expect_answer, expect_location, show
 from checks.support.failures import json_excerpt
+from checks.support.openapi import properties, response_schema
+from checks.support.shop import new_user
 
 USER_SHAPE = '{"id": <an integer>, "username": …, "email": …}'
 NOT_FOUND = {"detail": "User not found"}
@@ -38,13 +31,7 @@ def test_create_user_says_where_the_user_lives(client, data):
     response = client.post("/users", json=new_user(data))
     expect_status(response, 201, "POST /users should answer 201 Created")
     user_id = expect_id(response, body_of(response), USER_SHAPE)
-    location = expect_header(response, "location")
-    expect(
-        urlsplit(location).path == f"/users/{user_id}",
-        f"the Location header is {location!r}",
-        expected=f"header location: /users/{user_id}",
-        response=response,
-    )
+    expect_location(response, f"/users/{user_id}")
 
 
 @pytest.mark.req("2.1")
@@ -78,10 +65,12 @@ def test_unknown_user_is_404(client, data):
     """GET /users/<an id nobody created> answers 404 {"detail": "User not found"}."""
     user_id = data.integer()
     response = read_user(client, user_id)
-    expect_status(
-        response, 404, f"there is no user {user_id}: GET should answer 404, not 200 with null"
+    expect_answer(
+        response,
+        404,
+        NOT_FOUND,
+        f"there is no user {user_id}: GET should answer 404, not 200 with null",
     )
-    expect_json(response, NOT_FOUND, exact=True)
 
 
 @pytest.mark.req("2.2")
@@ -90,8 +79,7 @@ def test_unknown_user_is_404_next_to_known_ones(client, data):
     _, user = create_user(client, data)
     user_id = user["id"] + data.integer(1, 1000)
     response = read_user(client, user_id)
-    expect_status(response, 404, f"there is no user {user_id}: GET should answer 404")
-    expect_json(response, NOT_FOUND, exact=True)
+    expect_answer(response, 404, NOT_FOUND, f"there is no user {user_id}: GET should answer 404")
 
 
 def _expect_no_secret(response, body, password):
@@ -116,34 +104,13 @@ def _expect_no_secret(response, body, password):
     )
 
 
-def _properties(schema, node):
-    """Property names of a JSON schema node, through $ref and anyOf/oneOf/allOf
-    (a `UserPublic | None` return type documents anyOf [UserPublic, null])."""
-    if not isinstance(node, dict):
-        return set()
-    ref = node.get("$ref", "")
-    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        node = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
-    names = set(node.get("properties", {}))
-    for key in ("anyOf", "oneOf", "allOf"):
-        for member in node.get(key, []):
-            names |= _properties(schema, member)
-    return names
-
-
 def _documented_properties(client, method, path):
     """The schema response, and the property names of the JSON schema that the
     2xx response of `method path` is documented with (empty when there is none)."""
     response = client.get("/openapi.json")
     expect_status(response, 200, "GET /openapi.json should serve the schema")
     schema = body_of(response)
-    operation = schema.get("paths", {}).get(path, {}).get(method, {})
-    for status in ("201", "200"):
-        content = operation.get("responses", {}).get(status, {}).get("content", {})
-        target = content.get("application/json", {}).get("schema")
-        if target:
-            return response, _properties(schema, target)
-    return response, set()
+    return response, properties(schema, response_schema(schema, method, path))
 
 
 def _expect_documented_without_secret(client, method, path):

@@ -2,14 +2,10 @@
 
 import pytest
 
-from checks.stage_03.shop import (
-    CATEGORIES,
-    create_product,
-    expect_invalid,
-    expect_products,
-    new_product,
-)
+from checks.stage_03.shop import create_product, expect_products
 from checks.support import expect_json, expect_status
+from checks.support.answers import expect_invalid
+from checks.support.shop import CATEGORIES, new_product
 
 # Plausible departments the shop does not have.
 NOT_CATEGORIES = ("food", "weapons", "music", "Books", "toy", "GARDEN", "misc")

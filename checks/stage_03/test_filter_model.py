@@ -2,14 +2,10 @@
 
 import pytest
 
-from checks.stage_03.shop import (
-    create_product,
-    expect_invalid,
-    expect_products,
-    sent,
-    takes_query_model,
-)
+from checks.stage_03.shop import create_product, expect_products
 from checks.support import fail, todo
+from checks.support.answers import expect_invalid, sent
+from checks.support.structure import takes_query_model
 
 # Misspellings and guesses a real client sends.
 NEAR_MISSES = ("limt", "ofset", "page", "per_page", "minprice", "max-price", "tags", "sort")

@@ -2,14 +2,11 @@
 
 import pytest
 
-from checks.stage_03.shop import expect_products, new_product, parameter
+from checks.stage_03.shop import expect_products
 from checks.support import body_of, expect, expect_header, expect_status, fail, todo
-
-HEADER = "Idempotency-Key"
-
-
-def _key(data):
-    return f"{data.token(8)}-{data.token(8)}"
+from checks.support.openapi import parameter
+from checks.support.shop import IDEMPOTENCY_KEY as HEADER
+from checks.support.shop import idempotency_key, new_product
 
 
 def _post(client, body, key=None):
@@ -53,7 +50,7 @@ def _explain_a_second_product(app, response):
 @pytest.mark.req("3.8")
 def test_retry_with_the_same_key_creates_nothing(client, app, data):
     """A retry with the same Idempotency-Key answers 201 with the first product; nothing new."""
-    key, body = _key(data), new_product(data)
+    key, body = idempotency_key(data), new_product(data)
     first_response, first = _post(client, body, key)
     for attempt in range(2):
         response, again = _post(client, body, key)
@@ -79,12 +76,12 @@ def test_retry_with_the_same_key_creates_nothing(client, app, data):
 def test_new_key_or_no_key_creates_a_product(client, app, data):
     """A different Idempotency-Key, or none, creates a new product each time."""
     body = new_product(data)
-    key = _key(data)
+    key = idempotency_key(data)
     _, first = _post(client, body, key)
     response, retried = _post(client, body, key)
     if retried["id"] != first["id"]:
         _explain_a_second_product(app, response)
-    _, second = _post(client, body, _key(data))
+    _, second = _post(client, body, idempotency_key(data))
     _, third = _post(client, body)
     _, fourth = _post(client, body)
     created = [first, second, third, fourth]
@@ -100,7 +97,7 @@ def test_new_key_or_no_key_creates_a_product(client, app, data):
 @pytest.mark.req("3.8")
 def test_the_same_key_with_another_body_is_refused(client, app, data):
     """The same Idempotency-Key with a different body answers 422 and creates nothing."""
-    key, body = _key(data), new_product(data)
+    key, body = idempotency_key(data), new_product(data)
     _, first = _post(client, body, key)
     response, again = _post(client, body, key)
     if again["id"] != first["id"]:
@@ -125,7 +122,7 @@ def test_the_same_key_with_another_body_is_refused(client, app, data):
 @pytest.mark.req("3.8")
 def test_a_replay_answers_the_product_as_it_is_now(client, app, data):
     """A replay after a price change answers the product as it is now; after a delete, 404."""
-    key, body = _key(data), new_product(data)
+    key, body = idempotency_key(data), new_product(data)
     _, first = _post(client, body, key)
     response, again = _post(client, body, key)
     if again["id"] != first["id"]:
@@ -160,7 +157,7 @@ def test_an_empty_or_overlong_key_is_refused(client, app, data):
     """An empty Idempotency-Key, or one over 255 characters, answers 422."""
     if parameter(app, "post", "/products", HEADER) is None:
         todo(f"POST /products does not read an {HEADER} header yet")
-    _, first = _post(client, new_product(data), _key(data))
+    _, first = _post(client, new_product(data), idempotency_key(data))
     for bad in ["", "k" * data.integer(256, 400)]:
         response = client.post("/products", json=new_product(data), headers={HEADER: bad})
         expect_status(

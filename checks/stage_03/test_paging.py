@@ -2,13 +2,10 @@
 
 import pytest
 
-from checks.stage_03.shop import (
-    create_products,
-    expect_invalid,
-    expect_products,
-    require_query_parameter,
-)
+from checks.stage_03.shop import create_products, expect_products
 from checks.support import expect_status
+from checks.support.answers import expect_invalid
+from checks.support.openapi import require_query_parameter
 
 
 def _require_paging(app):

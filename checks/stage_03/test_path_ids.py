@@ -2,8 +2,10 @@
 
 import pytest
 
-from checks.stage_03.shop import create_product, expect_invalid, parameter
+from checks.stage_03.shop import create_product
 from checks.support import expect_json, expect_status, fail, todo
+from checks.support.answers import expect_invalid
+from checks.support.openapi import parameter
 
 
 def _has_lower_bound(app, method, path, name):

@@ -2,12 +2,9 @@
 
 import pytest
 
-from checks.stage_03.shop import (
-    create_product,
-    expect_invalid,
-    expect_products,
-    require_query_parameter,
-)
+from checks.stage_03.shop import create_product, expect_products
+from checks.support.answers import expect_invalid
+from checks.support.openapi import require_query_parameter
 
 
 def _require_price_range(app):

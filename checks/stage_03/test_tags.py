@@ -2,14 +2,11 @@
 
 import pytest
 
-from checks.stage_03.shop import (
-    create_product,
-    expect_products,
-    new_product,
-    require_query_parameter,
-    show,
-)
+from checks.stage_03.shop import create_product, expect_products
 from checks.support import expect, expect_json, expect_status
+from checks.support.answers import show
+from checks.support.openapi import require_query_parameter
+from checks.support.shop import new_product
 
 
 def _tags(data, how_many):

@@ -2,14 +2,10 @@
 
 import pytest
 
-from checks.stage_04.shop import (
-    PRODUCT_NOT_FOUND,
-    USER_NOT_FOUND,
-    Shop,
-    expect_listed,
-    expect_no_body,
-)
-from checks.support import expect_json, expect_status
+from checks.stage_04.shop import collections_with_unknown_ids
+from checks.support import expect_status
+from checks.support.answers import expect_answer, expect_listed, expect_no_body
+from checks.support.shop import PRODUCT_NOT_FOUND, USER_NOT_FOUND, Shop
 
 
 def _delete_and_check(shop, path, gone, others, not_found):
@@ -21,23 +17,23 @@ def _delete_and_check(shop, path, gone, others, not_found):
     )
     expect_no_body(response)
     response = shop.get(f"{path}/{gone['id']}")
-    expect_status(
+    expect_answer(
         response,
         404,
+        not_found,
         f"after DELETE {path}/{gone['id']}, GET should answer 404: the record is gone",
     )
-    expect_json(response, not_found, exact=True)
     expect_listed(shop.get(path), others, f"every record but {gone['id']}, oldest first")
     for other in others:
         shop.expect_stored(other, f"{path}/{other['id']}", f"DELETE {path}/{gone['id']}")
     response = shop.delete(f"{path}/{gone['id']}")
-    expect_status(
+    expect_answer(
         response,
         404,
+        not_found,
         f"DELETE {path}/{gone['id']} a second time should answer 404: "
         "there is nothing left to delete",
     )
-    expect_json(response, not_found, exact=True)
 
 
 @pytest.mark.req("4.8")
@@ -64,12 +60,12 @@ def test_deleting_a_user(client, data):
 def test_deleting_what_nobody_has_is_404(client, data):
     """DELETE of an id nobody has answers 404 with the detail, and deletes nothing."""
     shop = Shop(client, data)
-    for path, known, unknown, detail in shop.collections_with_unknown_ids():
+    for path, known, unknown, detail in collections_with_unknown_ids(shop):
         response = shop.delete(f"{path}/{unknown}")
-        expect_status(
+        expect_answer(
             response,
             404,
+            detail,
             f"there is no record {unknown}: DELETE {path}/{unknown} should answer 404",
         )
-        expect_json(response, detail, exact=True)
         expect_listed(shop.get(path), known, "the refused DELETE removed nothing")

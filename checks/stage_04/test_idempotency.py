@@ -2,14 +2,15 @@
 
 import pytest
 
-from checks.stage_04.shop import PRODUCT_NOT_FOUND, Shop, app_repository, as_dict, new_product
+from checks.stage_04.shop import stored_products
 from checks.support import body_of, expect, expect_json, expect_status
-
-HEADER = "Idempotency-Key"
-
-
-def _key(data):
-    return f"{data.token(8)}-{data.token(8)}"
+from checks.support.shop import IDEMPOTENCY_KEY as HEADER
+from checks.support.shop import (
+    PRODUCT_NOT_FOUND,
+    Shop,
+    full_product,
+    idempotency_key,
+)
 
 
 def _create(shop, body, key):
@@ -22,7 +23,7 @@ def _create(shop, body, key):
 def test_a_replay_answers_the_stored_product(client, data):
     """A replay answers 201, the same product and Location; another body with that key, 422."""
     shop = Shop(client, data)
-    key, body = _key(data), new_product(data)
+    key, body = idempotency_key(data), full_product(data)
     first_response, first = _create(shop, body, key)
     response = shop.post("/products", json=body, headers={HEADER: key})
     expect_status(response, 201, f"a retry with the same {HEADER} answers as the first request")
@@ -39,9 +40,7 @@ def test_a_replay_answers_the_stored_product(client, data):
     expect_status(response, 422, f"the same {HEADER} with another body is refused")
     expect_json(response, {"detail": "Idempotency-Key was used with a different body"})
     # Read from the repository, not GET /products: listing is 4.4's work.
-    stored = [
-        as_dict(record, "repository.products.all()") for record in app_repository().products.all()
-    ]
+    stored = stored_products()
     expect(
         stored == [first],
         "after a replay and a refused reuse of the key, the repository should hold one product",
@@ -54,7 +53,7 @@ def test_a_replay_answers_the_stored_product(client, data):
 def test_a_replay_after_a_delete_is_404(client, data):
     """A replay whose product was deleted answers 404 and creates nothing."""
     shop = Shop(client, data)
-    key, body = _key(data), new_product(data)
+    key, body = idempotency_key(data), full_product(data)
     _, first = _create(shop, body, key)
     expect_status(shop.delete(f"/products/{first['id']}"), 204, "DELETE should delete it")
     response = shop.post("/products", json=body, headers={HEADER: key})

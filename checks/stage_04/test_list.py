@@ -2,15 +2,10 @@
 
 import pytest
 
-from checks.stage_04.shop import (
-    Shop,
-    app_repository,
-    as_dict,
-    expect_invalid,
-    expect_listed,
-    require_query,
-)
+from checks.stage_04.shop import app_repository, as_dict
 from checks.support import expect_status
+from checks.support.answers import expect_invalid, expect_listed, require_query
+from checks.support.shop import Shop
 
 
 def _search(shop, path, q, **params):

@@ -2,14 +2,9 @@
 
 import pytest
 
-from checks.stage_04.shop import (
-    MEGABYTE,
-    Shop,
-    expect_invalid,
-    expect_listed,
-    new_product,
-    require_query,
-)
+from checks.stage_04.shop import MEGABYTE
+from checks.support.answers import expect_invalid, expect_listed, require_query
+from checks.support.shop import Shop, full_product
 
 
 def _huge_name(data):
@@ -27,8 +22,8 @@ def test_a_megabyte_name_is_refused_by_every_write(client, data):
     size = f"{len(name) // 1024:,} kB"
     for method, url, body in data.random.sample(
         [
-            ("POST", "/products", new_product(data, name=name)),
-            ("PUT", path, new_product(data, name=name)),
+            ("POST", "/products", full_product(data, name=name)),
+            ("PUT", path, full_product(data, name=name)),
             ("PATCH", path, {"name": name}),
         ],
         3,
@@ -54,8 +49,8 @@ def test_thousands_of_tags_are_refused(client, data):
     tags = [f"t{index}" for index in range(data.integer(2_000, 5_000))]
     for method, url, body in data.random.sample(
         [
-            ("POST", "/products", new_product(data, tags=tags)),
-            ("PUT", path, new_product(data, tags=tags)),
+            ("POST", "/products", full_product(data, tags=tags)),
+            ("PUT", path, full_product(data, tags=tags)),
             ("PATCH", path, {"tags": tags}),
         ],
         3,

@@ -2,17 +2,16 @@
 
 import pytest
 
-from checks.stage_04.shop import (
-    CATEGORIES,
-    PRODUCT_NOT_FOUND,
-    TAGS,
-    Shop,
+from checks.support import body_of, expect_status, fail
+from checks.support.answers import (
+    expect_answer,
+    expect_equal,
     expect_invalid,
     expect_listed,
     sent,
     show,
 )
-from checks.support import body_of, expect, expect_json, expect_status, fail
+from checks.support.shop import CATEGORIES, PRODUCT_NOT_FOUND, TAGS, Shop
 
 
 def _patch(shop, product, changes):
@@ -140,8 +139,9 @@ def test_patch_of_an_unknown_product_is_404(client, data):
     products = shop.create_products(2)
     unknown = shop.unknown_id(products)
     response = shop.patch(f"/products/{unknown}", json={"price": data.price()})
-    expect_status(response, 404, f"there is no product {unknown}: PATCH should answer 404")
-    expect_json(response, PRODUCT_NOT_FOUND, exact=True)
+    expect_answer(
+        response, 404, PRODUCT_NOT_FOUND, f"there is no product {unknown}: PATCH should answer 404"
+    )
     expect_listed(shop.get("/products"), products, "the refused PATCH changed nothing")
 
 
@@ -153,8 +153,7 @@ def test_price_route_stores_through_the_repository(client, data):
     path = f"/products/{product['id']}"
     price = round(product["price"] + data.price(1, 30), 2)
     response = shop.patch(f"{path}/price", params={"dry_run": "true"}, json={"price": price})
-    expect_status(response, 200, f"{sent(response)} should answer 200")
-    expect_json(response, {**product, "price": price}, exact=True)
+    expect_answer(response, 200, {**product, "price": price}, f"{sent(response)} should answer 200")
     shop.expect_stored(product, path, "a dry run")
     response = shop.patch(f"{path}/price", json={"price": price})
     expect_status(response, 200, f"{sent(response)} should answer 200")
@@ -165,9 +164,9 @@ def test_price_route_stores_through_the_repository(client, data):
         expect_status(
             response, 404, f"there is no product {unknown}: {sent(response)} should answer 404"
         )
-        expect(
-            body_of(response) == PRODUCT_NOT_FOUND,
+        expect_equal(
+            body_of(response),
+            PRODUCT_NOT_FOUND,
             f"{sent(response)} should answer 404 with its detail",
-            expected=show(PRODUCT_NOT_FOUND),
             response=response,
         )

@@ -2,17 +2,16 @@
 
 import pytest
 
-from checks.stage_04.shop import (
-    PRODUCT_DEFAULTS,
-    PRODUCT_NOT_FOUND,
-    Shop,
+from checks.support import body_of, expect_json, expect_status, fail
+from checks.support.answers import (
+    expect_answer,
+    expect_equal,
     expect_invalid,
     expect_listed,
-    new_product,
     sent,
     show,
 )
-from checks.support import body_of, expect, expect_json, expect_status, fail
+from checks.support.shop import PRODUCT_DEFAULTS, PRODUCT_NOT_FOUND, Shop, full_product
 
 
 def _put(shop, product_id, body):
@@ -33,13 +32,13 @@ def test_put_replaces_every_field(client, data):
     shop = Shop(client, data)
     products = shop.create_products(3)
     target = products[1]
-    body = new_product(data)
+    body = full_product(data)
     response = _put(shop, target["id"], body)
     replaced = {**body, "id": target["id"]}
-    expect(
-        body_of(response) == replaced,
+    expect_equal(
+        body_of(response),
+        replaced,
         f"{sent(response)} does not answer the product as sent, under the same id",
-        expected=show(replaced),
         response=response,
     )
     shop.expect_stored(replaced, f"/products/{target['id']}", f"PUT /products/{target['id']}")
@@ -76,7 +75,7 @@ def test_put_without_a_required_field_is_422_and_changes_nothing(client, data):
     product = shop.create_product()
     path = f"/products/{product['id']}"
     for missing in data.random.sample(["name", "price"], 2):
-        body = new_product(data)
+        body = full_product(data)
         del body[missing]
         response = shop.put(path, json=body)
         expect_invalid(
@@ -96,7 +95,7 @@ def test_put_cannot_change_the_id(client, data):
     product = shop.create_product()
     foreign = product["id"] + data.integer(10, 999)
     path = f"/products/{product['id']}"
-    response = shop.put(path, json=new_product(data, id=foreign))
+    response = shop.put(path, json=full_product(data, id=foreign))
     expect_invalid(
         response,
         ["body", "id"],
@@ -114,13 +113,13 @@ def test_put_of_an_unknown_product_is_404_and_creates_nothing(client, data):
     shop = Shop(client, data)
     products = shop.create_products(2)
     unknown = shop.unknown_id(products)
-    response = shop.put(f"/products/{unknown}", json=new_product(data))
-    expect_status(
+    response = shop.put(f"/products/{unknown}", json=full_product(data))
+    expect_answer(
         response,
         404,
+        PRODUCT_NOT_FOUND,
         f"there is no product {unknown}: PUT should answer 404 (the "
         "server gives ids, so a PUT cannot create one)",
     )
-    expect_json(response, PRODUCT_NOT_FOUND, exact=True)
     expect_status(shop.get(f"/products/{unknown}"), 404, f"a PUT made a product {unknown}")
     expect_listed(shop.get("/products"), products, "the refused PUT changed nothing")

@@ -2,16 +2,9 @@
 
 import pytest
 
-from checks.stage_04.shop import (
-    PRODUCT_NOT_FOUND,
-    Shop,
-    app_repository,
-    as_dict,
-    expect_invalid,
-    new_product,
-    show,
-)
-from checks.support import expect, expect_json, expect_status
+from checks.stage_04.shop import app_repository, as_dict, collections_with_unknown_ids
+from checks.support.answers import expect_answer, expect_equal, expect_invalid
+from checks.support.shop import PRODUCT_NOT_FOUND, Shop, full_product
 
 
 @pytest.mark.req("4.3")
@@ -31,17 +24,17 @@ def test_a_product_is_read_from_the_repository(client, data):
     """A product put into the app's repository directly is what GET /products/{id} answers."""
     shop = Shop(client, data)
     shop.create_product()
-    body = new_product(data)
+    body = full_product(data)
     record = as_dict(app_repository().products.add(**body), "repository.products.add(…)")
     response, answered = shop.read(
         f"/products/{record['id']}",
         f"GET /products/{record['id']} should find a product that is in the app's repository",
     )
-    expect(
-        answered == record,
+    expect_equal(
+        answered,
+        record,
         f"GET /products/{record['id']} does not answer the product the "
         "repository holds: read_product should use repository.products.get(…)",
-        expected=show(record),
         response=response,
     )
 
@@ -50,25 +43,27 @@ def test_a_product_is_read_from_the_repository(client, data):
 def test_unknown_ids_are_404_with_a_detail(client, data):
     """An id nobody has answers 404 with {"detail": "Product not found"} or "User not found"."""
     shop = Shop(client, data)
-    collections = shop.collections_with_unknown_ids()
+    collections = collections_with_unknown_ids(shop)
     for path, _known, unknown, detail in collections:
         response = shop.get(f"{path}/{unknown}")
-        expect_status(
+        expect_answer(
             response,
             404,
+            detail,
             f"there is no record {unknown}: GET {path}/{unknown} should "
             "answer 404, not a 200 with null",
         )
-        expect_json(response, detail, exact=True)
     # A deleted id is unknown too, and its neighbours are still there.
     products = collections[0][1]
     gone = products[0]
     app_repository().products.delete(gone["id"])
     response = shop.get(f"/products/{gone['id']}")
-    expect_status(
-        response, 404, f"product {gone['id']} is no longer in the repository: GET should answer 404"
+    expect_answer(
+        response,
+        404,
+        PRODUCT_NOT_FOUND,
+        f"product {gone['id']} is no longer in the repository: GET should answer 404",
     )
-    expect_json(response, PRODUCT_NOT_FOUND, exact=True)
     shop.expect_stored(products[1], f"/products/{products[1]['id']}", "deleting another product")
 
 

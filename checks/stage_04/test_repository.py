@@ -2,8 +2,10 @@
 
 import pytest
 
-from checks.stage_04.shop import as_dict, new_product, new_user, repository_class, show
+from checks.stage_04.shop import as_dict, repository_class
 from checks.support import expect
+from checks.support.answers import expect_equal, show
+from checks.support.shop import full_product, new_user
 
 
 def _fresh():
@@ -28,7 +30,7 @@ def test_add_gives_ids_from_one_and_get_reads_back(app, data):
         expected="[]",
         got=repr(products.all()),
     )
-    bodies = [new_product(data) for _ in range(data.integer(3, 5))]
+    bodies = [full_product(data) for _ in range(data.integer(3, 5))]
     added = [_add(products, body) for body in bodies]
     expect(
         [record.get("id") for record in added] == list(range(1, len(bodies) + 1)),
@@ -36,11 +38,10 @@ def test_add_gives_ids_from_one_and_get_reads_back(app, data):
         expected=f"the ids {list(range(1, len(bodies) + 1))}: a counter from 1",
     )
     for record, body in zip(added, bodies, strict=True):
-        expect(
-            record == {**body, "id": record["id"]},
+        expect_equal(
+            record,
+            {**body, "id": record["id"]},
             "add() returned a record that is not made of the fields it was given",
-            expected=show({**body, "id": record["id"]}),
-            got=show(record),
         )
         stored = products.get(record["id"])
         expect(
@@ -67,7 +68,7 @@ def test_add_gives_ids_from_one_and_get_reads_back(app, data):
 def test_all_lists_every_record_oldest_first(app, data):
     """all() returns every record in the order they were added."""
     products = _fresh().products
-    added = [_add(products, new_product(data)) for _ in range(data.integer(3, 6))]
+    added = [_add(products, full_product(data)) for _ in range(data.integer(3, 6))]
     listed = [as_dict(record, "all()") for record in products.all()]
     expect(
         listed == added,
@@ -81,7 +82,7 @@ def test_all_lists_every_record_oldest_first(app, data):
 def test_ids_are_never_handed_out_again(app, data):
     """After deletes, add() still gives a new id: never one that was handed out before."""
     products = _fresh().products
-    added = [_add(products, new_product(data)) for _ in range(3)]
+    added = [_add(products, full_product(data)) for _ in range(3)]
     # Delete the newest and the oldest: len() + 1 and max() + 1 both reuse an id then.
     for record in (added[2], added[0]):
         expect(
@@ -89,7 +90,7 @@ def test_ids_are_never_handed_out_again(app, data):
             f"delete({record['id']}) of a stored record did not return True",
             expected="True",
         )
-    again = _add(products, new_product(data))
+    again = _add(products, full_product(data))
     used = [record["id"] for record in added]
     expect(
         again["id"] not in used,
@@ -110,7 +111,7 @@ def test_ids_are_never_handed_out_again(app, data):
 def test_delete_removes_and_says_whether_it_did(app, data):
     """delete() returns True and the record is gone; again, or for an unknown id, False."""
     products = _fresh().products
-    first, second = (_add(products, new_product(data)) for _ in range(2))
+    first, second = (_add(products, full_product(data)) for _ in range(2))
     expect(
         products.delete(first["id"]) is True,
         f"delete({first['id']}) did not return True for a stored record",
@@ -132,10 +133,8 @@ def test_delete_removes_and_says_whether_it_did(app, data):
         f"delete({unknown}) of an id nobody has did not return False",
         expected="False",
     )
-    expect(
-        as_dict(products.get(second["id"]), "get") == second,
-        "deleting one record changed another",
-        expected=show(second),
+    expect_equal(
+        as_dict(products.get(second["id"]), "get"), second, "deleting one record changed another"
     )
 
 
@@ -143,7 +142,7 @@ def test_delete_removes_and_says_whether_it_did(app, data):
 def test_update_changes_the_fields_given_and_keeps_id_and_place(app, data):
     """update() changes only the fields given, keeps the id and the record's place in all()."""
     products = _fresh().products
-    added = [_add(products, new_product(data)) for _ in range(3)]
+    added = [_add(products, full_product(data)) for _ in range(3)]
     target = added[0]
     price = round(target["price"] + data.price(1, 50), 2)
     updated = products.update(target["id"], price=price)
@@ -159,10 +158,10 @@ def test_update_changes_the_fields_given_and_keeps_id_and_place(app, data):
         expected=show(changed),
         got=show(as_dict(updated, "update")),
     )
-    expect(
-        as_dict(products.get(target["id"]), "get") == changed,
+    expect_equal(
+        as_dict(products.get(target["id"]), "get"),
+        changed,
         "update() returned the changed record but get() still finds the old one: store it",
-        expected=show(changed),
     )
     order = [as_dict(record, "all()")["id"] for record in products.all()]
     expect(
@@ -188,9 +187,9 @@ def test_update_changes_the_fields_given_and_keeps_id_and_place(app, data):
 def test_the_repository_owns_the_ids(app, data):
     """An id among the fields of add() or update() is ignored: ids are the repository's."""
     products = _fresh().products
-    first = _add(products, new_product(data))
+    first = _add(products, full_product(data))
     foreign = first["id"] + data.integer(100, 999)
-    second = _add(products, {**new_product(data), "id": foreign}, "add")
+    second = _add(products, {**full_product(data), "id": foreign}, "add")
     expect(
         second["id"] == first["id"] + 1,
         f"add(…, id={foreign}) stored the record under the caller's id {second['id']}",
@@ -208,18 +207,17 @@ def test_the_repository_owns_the_ids(app, data):
 def test_users_are_kept_apart_from_products(app, data):
     """Repository().users is a store of its own: users get their own ids, and no password."""
     repository = repository_class()()
-    repository.products.add(**new_product(data))
+    repository.products.add(**full_product(data))
     user = new_user(data)
     stored = as_dict(repository.users.add(**_without_password(user)), "users.add(…)")
-    expect(
-        stored == {**_without_password(user), "id": 1},
+    expect_equal(
+        stored,
+        {**_without_password(user), "id": 1},
         "Repository().users.add(username=…, email=…) should store a user under the id 1, "
         "whatever the products' ids are",
-        expected=show({**_without_password(user), "id": 1}),
-        got=show(stored),
     )
-    expect(
-        [as_dict(u, "users.all()") for u in repository.users.all()] == [stored],
+    expect_equal(
+        [as_dict(u, "users.all()") for u in repository.users.all()],
+        [stored],
         "Repository().users.all() does not list the one user added",
-        expected=show([stored]),
     )

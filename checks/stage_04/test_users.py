@@ -2,8 +2,9 @@
 
 import pytest
 
-from checks.stage_04.shop import Shop, expect_invalid, expect_listed
 from checks.support import expect_status
+from checks.support.answers import expect_invalid, expect_listed
+from checks.support.shop import Shop
 
 
 @pytest.mark.req("4.5")

@@ -1,36 +1,26 @@
-"""What the stage 5 checks share: the learner's dependencies found by the names
+"""What is particular to stage 5: the learner's dependencies found by the names
 the README gives them, repositories made and filled outside the app (to hand to
-it through `app.dependency_overrides`), random products, and a look at which
-dependencies each route declares, to tell "not wired yet" from "wrong"."""
+it through `app.dependency_overrides`), and the routes that write."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
-import inspect
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
-
-from checks.support import (
-    RandomData,
-    body_of,
-    expect,
-    expect_status,
-    fail,
-    learner,
-    structure,
-    todo,
-)
+from checks.support import body_of, expect, expect_status, learner, structure, todo
+from checks.support.answers import created
+from checks.support.shop import CATEGORIES, new_user
+from checks.support.shop import new_product as plain_product
 
 if TYPE_CHECKING:
     import httpx2 as httpx
+    from fastapi import FastAPI
 
-CATEGORIES = ("books", "electronics", "garden", "kitchen", "toys", "other")
+    from checks.support.data import RandomData
+
 PRODUCT_NOT_FOUND = {"detail": "Product not found"}
 
 # The routes that write, which all run in the unit of work (5.4).
@@ -44,21 +34,6 @@ WRITES = (
     ("PATCH", "/products/{product_id}/price"),
     ("POST", "/products/price-changes"),
 )
-
-
-def show(value: Any) -> str:
-    """A value as it looks in a JSON body."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def sent(response: httpx.Response) -> str:
-    """`GET /products?limit=3`: the request as a learner would type it."""
-    request = response.request
-    return f"{request.method} {str(request.url.raw_path, 'ascii')}"
-
-
-# --- The learner's names ----------------------------------------------------------------------
-
 
 # The modules the README puts the dependencies in. Until main.py imports them,
 # nothing else does: import them here, so that their TODOs can speak.
@@ -75,13 +50,19 @@ def find(name: str, *, kind: str = "function") -> Any:
 
 
 def call(name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call the learner's function `name`. Its TODO stub raises
-    NotImplementedError("TODO …"), which the grader reports as "to do". An
-    `async def` dependency (get_repository may be one) is run to its result."""
-    result = find(name)(*args, **kwargs)
-    if inspect.iscoroutine(result):
-        result = asyncio.run(result)
-    return result
+    """Call the learner's function `name` (see `checks.support.learner.call`)."""
+    find(name)
+    return learner.call(name, *args, **kwargs)
+
+
+def override(app: FastAPI, name: str, replacement: Callable[[], Any]) -> None:
+    """Swap the learner's dependency `name` for `replacement`."""
+    app.dependency_overrides[find(name)] = replacement
+
+
+def depends_on(app: FastAPI, method: str, path: str, function: Callable[..., Any]) -> bool:
+    """Whether METHOD path runs `function` as a dependency."""
+    return structure.runs(app, method, path, function)
 
 
 def repository_class() -> type:
@@ -105,47 +86,9 @@ def another_repository() -> Any:
     return repository_class()()
 
 
-def override(app: FastAPI, name: str, replacement: Callable[[], Any]) -> None:
-    app.dependency_overrides[find(name)] = replacement
-
-
-class Counting:
-    """A stand-in for a dependency that counts how often FastAPI calls it."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-        self.calls = 0
-
-    def __call__(self) -> Any:
-        self.calls += 1
-        return self.value
-
-
-# --- Routes and what they depend on ------------------------------------------------------------
-
-
-def depends_on(app: FastAPI, method: str, path: str, function: Callable[..., Any]) -> bool:
-    """Whether METHOD path runs `function` as a dependency: its own, its router's
-    (`APIRouter(dependencies=…)`) or the app's."""
-    found = structure.route_for(app, method, path)
-    return found is not None and structure.depends_on(found, function)
-
-
-# --- Products and users ------------------------------------------------------------------------
-
-
 def new_product(data: RandomData, **fields: Any) -> dict[str, Any]:
-    """A valid product body with random values."""
-    body = {
-        "name": data.product_name(),
-        "price": data.price(),
-        "category": data.choice(CATEGORIES),
-    }
-    return {**body, **fields}
-
-
-def new_user(data: RandomData) -> dict[str, str]:
-    return {"username": data.username(), "email": data.email(), "password": data.password()}
+    """A valid product body of this stage: a name, a price and a category."""
+    return plain_product(data, category=data.choice(CATEGORIES)) | fields
 
 
 def seed_product(repository: Any, data: RandomData, **fields: Any) -> dict[str, Any]:
@@ -155,10 +98,10 @@ def seed_product(repository: Any, data: RandomData, **fields: Any) -> dict[str, 
 
 
 def seed_user(repository: Any, data: RandomData) -> dict[str, Any]:
+    """Add a user straight to a repository; returns it as the API shows it."""
     user = new_user(data)
-    return repository.users.add(username=user["username"], email=user["email"]).model_dump(
-        mode="json"
-    )
+    added = repository.users.add(username=user["username"], email=user["email"])
+    return added.model_dump(mode="json")
 
 
 def stored(records: Any) -> list[dict[str, Any]]:
@@ -166,34 +109,18 @@ def stored(records: Any) -> list[dict[str, Any]]:
     return [record.model_dump(mode="json") for record in records.all()]
 
 
-def created(response: httpx.Response, what: str) -> dict[str, Any]:
-    """The record a create answered (any success will do: stage 4 grades the rest)."""
-    path = response.request.url.path
-    if response.status_code not in (200, 201):
-        fail(
-            f"POST {path} did not create the {what}, so this cannot be checked",
-            expected="status 201 and the created resource",
-            response=response,
-        )
-    body = body_of(response)
-    expect(
-        isinstance(body, dict) and isinstance(body.get("id"), int),
-        f"POST {path} should answer the created {what} with its integer id",
-        expected='{"id": <an integer>, …}',
-        response=response,
-    )
-    return body
-
-
 def create_product(client: httpx.Client, data: RandomData, **fields: Any) -> dict[str, Any]:
+    """POST a random product of this stage (with `fields`); returns it."""
     return created(client.post("/products", json=new_product(data, **fields)), "product")
 
 
 def create_user(client: httpx.Client, data: RandomData) -> dict[str, Any]:
+    """POST a random user; returns it."""
     return created(client.post("/users", json=new_user(data)), "user")
 
 
 def read_product(client: httpx.Client, product_id: int, why: str | None = None) -> dict[str, Any]:
+    """GET /products/{product_id}, expecting 200; returns the product."""
     response = client.get(f"/products/{product_id}")
     expect_status(response, 200, why or f"GET /products/{product_id} should find the product")
     return body_of(response)

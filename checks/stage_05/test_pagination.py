@@ -3,8 +3,9 @@
 import pytest
 from fastapi import Response
 
-from checks.stage_05.shop import create_product, create_user, find, sent, show
+from checks.stage_05.shop import create_product, create_user, find
 from checks.support import body_of, expect, expect_status, fail
+from checks.support.answers import sent, show
 
 LISTS = ("/products", "/categories/{category}/products", "/users")
 

@@ -6,17 +6,15 @@ from checks.stage_05.shop import (
     another_repository,
     app_repository,
     call,
-    created,
     new_product,
-    new_user,
     override,
     seed_product,
     seed_user,
-    sent,
-    show,
     stored,
 )
 from checks.support import body_of, expect, fail
+from checks.support.answers import created, sent, show
+from checks.support.shop import new_user
 
 IGNORED = (
     "it answered from another repository than the one get_repository was overridden "

@@ -1,13 +1,14 @@
 """Stage 5: a middleware gives every response an X-Request-ID, whatever answered it."""
 
-import asyncio
 import re
 
 import pytest
 from fastapi import FastAPI, Request
 
-from checks.stage_05.shop import create_product, find, new_product, sent
+from checks.stage_05.shop import create_product, find, new_product
 from checks.support import expect, expect_status
+from checks.support.answers import sent
+from checks.support.probes import run_middleware
 
 # What the solution's own ids look like is not promised: any 1–64 harmless characters.
 VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -16,34 +17,7 @@ VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 def _require_request_id():
     """To do while RequestIdMiddleware is still the TODO stub: run it once, on
     its own, around an app that answers 204."""
-    middleware = find("RequestIdMiddleware", kind="class")
-
-    async def inner(scope, receive, send):
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        pass
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/",
-        "raw_path": b"/",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-    asyncio.run(middleware(inner)(scope, receive, send))
+    run_middleware(find("RequestIdMiddleware", kind="class"))
 
 
 def _new_id(data):

@@ -7,7 +7,6 @@ from fastapi.exceptions import FastAPIError
 from checks.stage_05.shop import (
     PRODUCT_NOT_FOUND,
     WRITES,
-    Counting,
     another_repository,
     app_repository,
     create_product,
@@ -18,11 +17,11 @@ from checks.stage_05.shop import (
     read_product,
     require_unit_of_work,
     seed_product,
-    sent,
-    show,
     stored,
 )
 from checks.support import body_of, expect, expect_status, fail
+from checks.support.answers import expect_equal, sent, show
+from checks.support.learner import Counting
 
 PATH = "/products/price-changes"
 
@@ -81,10 +80,10 @@ def test_price_changes_are_made_in_order(client, data):
     wanted = [
         {**next(p for p in products if p["id"] == pid), "price": price} for pid, price in changes
     ]
-    expect(
-        body_of(response) == wanted,
+    expect_equal(
+        body_of(response),
+        wanted,
         f"POST {PATH} did not answer the repriced products, in the order of the changes",
-        expected=show(wanted),
         response=response,
     )
     for product in products:

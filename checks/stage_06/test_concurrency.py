@@ -3,32 +3,18 @@ loopback): nothing is lost, nothing is counted twice, no 500."""
 
 import pytest
 
-from checks.stage_06.db import Database
-from checks.stage_06.shop import (
-    Shop,
-    all_at_once,
-    first_error,
-    new_product,
-    product_row,
-    product_with_stock,
-    require_tables,
-    run,
-    statuses,
-    stored_product,
-    tally,
-)
+from checks.stage_06.shop import product_with_stock, shop_in_database
 from checks.support import expect, fail
 from checks.support.answers import show
+from checks.support.bursts import all_at_once, first_error, run, statuses, tally
+from checks.support.shop import full_product, product_row
 
 
 @pytest.mark.req("6.7")
 @pytest.mark.timeout(40)
 def test_writes_at_once_lose_nothing(app, client, live_server, data, database_url):
     """50 creates at once make 50 rows; 20 orders at once for a stock S < 20 sell exactly S."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    first = stored_product(shop, database)  # todo while the records live in memory
+    shop, database, first = shop_in_database(app, client, data, database_url)
     stock = data.integer(8, 15)
     stocked = product_with_stock(shop, stock)
     _fifty_creates(live_server, database, shop, [first, stocked], data)
@@ -37,7 +23,7 @@ def test_writes_at_once_lose_nothing(app, client, live_server, data, database_ur
 
 def _fifty_creates(live_server, database, shop, before, data):
     """50 POST /products at once: 50 × 201, 50 different ids, 50 new rows, all listed."""
-    bodies = [new_product(data) for _ in range(50)]
+    bodies = [full_product(data) for _ in range(50)]
     results = run(
         all_at_once(
             live_server,

@@ -15,20 +15,10 @@ import time
 
 import pytest
 
-from checks.stage_06.db import Database
-from checks.stage_06.shop import (
-    Shop,
-    async_client,
-    elapsed,
-    new_product,
-    product_with_stock,
-    require_tables,
-    run,
-    statuses,
-    stored_product,
-    tally,
-)
+from checks.stage_06.shop import product_with_stock, shop_in_database
 from checks.support import expect, fail, learner, structure, timing, todo
+from checks.support.bursts import async_client, elapsed, run, statuses, tally
+from checks.support.shop import full_product
 
 # The lock is held until GET / has answered a few times, and at most this long.
 HOLD_AT_MOST = 2.0
@@ -118,7 +108,7 @@ def _burst(product, stocked, empty, data):
     not there, an order the stock cannot cover): a blocking call hidden on one
     of those is as bad as one on the happy path."""
     missing = product["id"] + 10_000
-    bodies = [new_product(data) for _ in range(4)]
+    bodies = [full_product(data) for _ in range(4)]
     order = {"product_id": stocked["id"], "quantity": 1}
     short = {"product_id": empty["id"], "quantity": 1}
     calls = (
@@ -198,10 +188,7 @@ def test_a_request_waiting_on_the_database_holds_up_no_other(
     app, client, live_server, data, database_url
 ):
     """While 20 requests wait on a locked database, GET / on the same server answers at once."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    product = stored_product(shop, database)
+    shop, database, product = shop_in_database(app, client, data, database_url)
     stocked = product_with_stock(shop, 1_000)
     empty = product_with_stock(shop, 0)
     # How quick this server is right now, in this run, at a GET / alone: on a

@@ -4,29 +4,18 @@ requests that bring one new key at once, one creates the product."""
 
 import pytest
 
-from checks.stage_06.db import Database
-from checks.stage_06.shop import (
-    PRODUCT_NOT_FOUND,
-    Shop,
-    all_at_once,
-    expect_answer,
-    first_error,
-    new_product,
-    require_tables,
-    run,
-    statuses,
-    stored_product,
-    tally,
-)
+from checks.stage_06.shop import shop_in_database
 from checks.support import body_of, expect, expect_header, expect_status, fail
+from checks.support.answers import expect_answer
+from checks.support.bursts import all_at_once, first_error, run, statuses, tally
 from checks.support.client import RecordingClient
-
-HEADER = "Idempotency-Key"
-KEY_REUSED = {"detail": "Idempotency-Key was used with a different body"}
-
-
-def _key(data):
-    return f"{data.token(10)}-{data.token(10)}"
+from checks.support.shop import IDEMPOTENCY_KEY as HEADER
+from checks.support.shop import (
+    KEY_REUSED,
+    PRODUCT_NOT_FOUND,
+    full_product,
+    idempotency_key,
+)
 
 
 def _replay(post, body, key, first, where):
@@ -59,11 +48,8 @@ def _replay(post, body, key, first, where):
 @pytest.mark.req("6.10")
 def test_a_key_outlives_its_process(app, client, live_server, reload_app, data, database_url):
     """A key sent to one process is known to another on the same database, and after a restart."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    stored_product(shop, database)  # todo while the records live in memory
-    body, key = new_product(data), _key(data)
+    shop, database, _ = shop_in_database(app, client, data, database_url)
+    body, key = full_product(data), idempotency_key(data)
     response = shop.post("/products", json=body, headers={HEADER: key})
     expect_status(response, 201, f"POST /products with an {HEADER} should answer 201")
     first = body_of(response)
@@ -73,7 +59,7 @@ def test_a_key_outlives_its_process(app, client, live_server, reload_app, data, 
     import httpx2
 
     with httpx2.Client(base_url=live_server.url, timeout=20, trust_env=False) as http:
-        other_body, other_key = new_product(data), _key(data)
+        other_body, other_key = full_product(data), idempotency_key(data)
         response = http.post("/products", json=other_body, headers={HEADER: other_key})
         expect_status(response, 201, f"POST /products with an {HEADER} should answer 201")
         other = body_of(response)
@@ -81,23 +67,15 @@ def test_a_key_outlives_its_process(app, client, live_server, reload_app, data, 
 
     with RecordingClient(reload_app()) as restarted:
         _replay(restarted.post, body, key, first, "after a restart of the app")
-    rows = database.count("products")
-    expect(
-        rows == 3,
-        f"three products were created and their keys replayed; the products table holds {rows}",
-        expected="3 rows",
-        got=f"{rows} rows",
-    )
+    message = "three products were created and their keys replayed; the products table holds more"
+    database.expect_count("products", 3, message)
 
 
 @pytest.mark.req("6.10")
 def test_a_key_is_kept_to_its_body_and_its_product(app, client, data, database_url):
     """Same key, other body → 422; a replay after a delete → 404; an empty key → 422."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    stored_product(shop, database)  # todo while the records live in memory
-    body, key = new_product(data), _key(data)
+    shop, _, _ = shop_in_database(app, client, data, database_url)
+    body, key = full_product(data), idempotency_key(data)
     response = shop.post("/products", json=body, headers={HEADER: key})
     expect_status(response, 201, f"POST /products with an {HEADER} should answer 201")
     first = body_of(response)
@@ -116,7 +94,7 @@ def test_a_key_is_kept_to_its_body_and_its_product(app, client, data, database_u
         f"a replay of the {HEADER} whose product was deleted should answer 404, not create "
         "the product again",
     )
-    response = shop.post("/products", json=new_product(data), headers={HEADER: ""})
+    response = shop.post("/products", json=full_product(data), headers={HEADER: ""})
     expect_status(response, 422, f"an empty {HEADER} should be refused with a 422")
 
 
@@ -124,12 +102,9 @@ def test_a_key_is_kept_to_its_body_and_its_product(app, client, data, database_u
 @pytest.mark.timeout(40)
 def test_ten_at_once_with_one_key_create_one(app, client, live_server, data, database_url):
     """Ten POSTs at once with one new key: ten 201s, one product, one row."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    stored_product(shop, database)  # todo while the records live in memory
+    _, database, _ = shop_in_database(app, client, data, database_url)
     before = database.count("products")
-    body, key = new_product(data), _key(data)
+    body, key = full_product(data), idempotency_key(data)
     results = run(
         all_at_once(
             live_server,

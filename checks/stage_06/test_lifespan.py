@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from checks.stage_06.db import TABLES, Database
-from checks.stage_06.shop import Shop, require_lifespan, require_tables
+from checks.stage_06.shop import require_lifespan, require_tables
 from checks.support import expect, expect_status, fail, todo
 from checks.support.client import RecordingClient
+from checks.support.database import TABLES, Database
+from checks.support.shop import Shop
 
 # aiosqlite runs each connection in a thread of its own, named after this function.
 AIOSQLITE_THREAD = "_connection_worker_thread"
@@ -94,7 +95,7 @@ def test_shutdown_closes_every_connection(app, data, database_url):
         require_tables(app, database)
         # Startup created the tables through a pooled connection; a few
         # requests may take more (once the routes use the database).
-        shop = Shop(client, data)
+        shop = Shop(client, data, requirement="6.3")
         for _ in range(3):
             shop.get("/products")
 

@@ -6,11 +6,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from checks.stage_04.shop import expect_listed
-from checks.stage_06.db import Database
-from checks.stage_06.shop import Shop, require_tables, stored_product, stored_user
-from checks.stage_06.sql import statements
+from checks.stage_06.shop import shop_in_database, stored_user
 from checks.support import expect, expect_header, fail
+from checks.support.answers import expect_listed
+from checks.support.sql import statements
 
 LIMIT = 5
 
@@ -20,7 +19,7 @@ def _allowed_rows(limit: int) -> int:
     return 4 * limit + 10
 
 
-def _fill(shop, database, data):
+def _fill(app, client, data, database_url):
     """A table of 100-odd products, a few of them named for the search checks."""
     token = data.token(5)
     specials = [
@@ -29,11 +28,12 @@ def _fill(shop, database, data):
         {"name": f"Cable 50% off {token}", "tags": ["sale"]},
         {"name": f"Cable 500 m {token}", "tags": ["sale", "gift"]},
     ]
-    products = [stored_product(shop, database)]  # todo while the records live in memory
+    shop, _, first = shop_in_database(app, client, data, database_url)
+    products = [first]
     for number in range(data.integer(100, 120)):
         fields = specials[number // 25] if number % 25 == 7 and number // 25 < 4 else {}
         products.append(shop.create_product(**fields))
-    return products
+    return shop, products
 
 
 def _page(products, limit, offset=0):
@@ -77,10 +77,7 @@ def _expect_in_sql(shop, path, params, matching, table_size):
 @pytest.mark.req("6.9")
 def test_a_page_reads_a_page(app, client, data, database_url):
     """GET /products?limit=5 (with an offset, a price range, tags) reads a page, counts in SQL."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    products = _fill(shop, database, data)
+    shop, products = _fill(app, client, data, database_url)
     size = len(products)
     _expect_in_sql(shop, "/products", {"limit": LIMIT}, products, size)
     offset = data.integer(size // 3, size // 2)
@@ -105,10 +102,7 @@ def test_a_page_reads_a_page(app, client, data, database_url):
 @pytest.mark.req("6.9")
 def test_the_search_is_sql_and_folds_every_language(app, client, data, database_url):
     """?q= matches names in any case, in any language ("SS" finds "Straße"), and % is literal."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    products = _fill(shop, database, data)
+    shop, products = _fill(app, client, data, database_url)
     size = len(products)
     # "Straße" casefolds to "strasse" (lower() is not enough); "ÉCLAIR" has a
     # non-ASCII capital, which SQLite's lower() and LIKE leave alone; a % in
@@ -121,10 +115,7 @@ def test_the_search_is_sql_and_folds_every_language(app, client, data, database_
 @pytest.mark.req("6.9")
 def test_users_are_paged_in_sql(app, client, data, database_url):
     """GET /users?limit=2&offset=… reads a page of users, and counts them all in SQL."""
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    stored_product(shop, database)  # todo while the records live in memory
+    shop, database, _ = shop_in_database(app, client, data, database_url)
     users = [stored_user(shop, database)] + [shop.create_user() for _ in range(24)]
     for offset in (0, data.integer(5, 20)):
         _expect_in_sql(shop, "/users", {"limit": 2, "offset": offset}, users, len(users))

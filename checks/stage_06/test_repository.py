@@ -1,40 +1,28 @@
 """Stage 6: stage 4's routes answer as before, and what they answer is what the
 tables hold: the checks read the rows with their own connection."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
-from checks.stage_04.shop import expect_listed, expect_no_body, public
-from checks.stage_06.db import Database
-from checks.stage_06.shop import (
-    PRODUCT_NOT_FOUND,
-    Shop,
+from checks.stage_06.shop import shop_in_database as _shop
+from checks.stage_06.shop import stored_user
+from checks.support import body_of, expect, expect_status, fail
+from checks.support.answers import (
     expect_answer,
-    expect_row,
-    new_product,
-    new_user,
-    require_tables,
-    show,
-    stored_product,
-    stored_user,
+    expect_created,
+    expect_listed,
+    expect_location,
+    expect_no_body,
 )
-from checks.support import body_of, expect, expect_header, expect_status, fail
-
-USER_NOT_FOUND = {"detail": "User not found"}
-
-
-def _shop(app, client, data, database_url):
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    first = stored_product(shop, database)  # todo while the records live in memory
-    return shop, database, first
-
-
-def _without_stock(product):
-    """A product as 6.3 knows it: stock arrives with 6.5."""
-    return {key: value for key, value in product.items() if key != "stock"}
+from checks.support.matchers import ANY_ID
+from checks.support.shop import (
+    PRODUCT_DEFAULTS,
+    PRODUCT_NOT_FOUND,
+    USER_NOT_FOUND,
+    expect_row,
+    full_product,
+    new_user,
+    public,
+)
 
 
 def _with_stock(expected, response):
@@ -51,37 +39,19 @@ def test_created_records_are_rows_in_the_tables(app, client, data, database_url)
     shop, database, _ = _shop(app, client, data, database_url)
     for _ in range(data.integer(2, 4)):
         # No stock: 6.3 comes before 6.5, which adds it.
-        body = new_product(data)
+        body = full_product(data)
         response = shop.post("/products", json=body)
         expect_status(response, 201, "POST /products should answer 201 Created")
-        product = body_of(response)
-        expect(
-            isinstance(product, dict)
-            and _without_stock(product) == {**body, "id": product.get("id")},
-            "POST /products does not answer the product that was sent, with its new id",
-            expected=show({**body, "id": "<an integer>"}),
-            response=response,
-        )
-        location = expect_header(response, "Location")
-        expect(
-            urlsplit(location).path == f"/products/{product['id']}",
-            f"the Location header is {location!r}",
-            expected=f"header location: /products/{product['id']}",
-            response=response,
-        )
+        why = "POST /products does not answer the product that was sent, with its new id"
+        product = expect_answer(response, 201, _with_stock({**body, "id": ANY_ID}, response), why)
+        expect_location(response, f"/products/{product['id']}")
         expect_row(database, product, f"POST /products created product {product['id']}", response)
         shop.expect_stored(product, f"/products/{product['id']}", "POST /products")
     for _ in range(2):
         body = new_user(data)
         response = shop.post("/users", json=body)
-        expect_status(response, 201, "POST /users should answer 201 Created")
-        user = body_of(response)
-        expect(
-            isinstance(user, dict) and user == public(body, user.get("id")),
-            "POST /users does not answer the user that was sent (without the password)",
-            expected=show(public(body, "<an integer>")),
-            response=response,
-        )
+        why = "POST /users should answer 201 Created with the user (without the password)"
+        user = expect_created(response, public(body, ANY_ID), "/users", why)
         rows = database.rows("SELECT * FROM users WHERE id = ?", user["id"])
         expect(
             len(rows) == 1 and {body["username"], body["email"]} <= {str(v) for v in rows[0]},
@@ -102,9 +72,7 @@ def test_created_records_are_rows_in_the_tables(app, client, data, database_url)
 
 
 @pytest.mark.req("6.3")
-def test_a_product_with_only_its_required_fields_gets_the_defaults(
-    app, client, data, database_url
-):
+def test_a_product_with_only_its_required_fields_gets_the_defaults(app, client, data, database_url):
     """POST /products with only a name and a price answers 201 with every default."""
     shop, database, _ = _shop(app, client, data, database_url)
     body = {"name": data.product_name(), "price": data.price()}
@@ -117,14 +85,9 @@ def test_a_product_with_only_its_required_fields_gets_the_defaults(
         "after the INSERT, which async code cannot do)",
     )
     product = body_of(response)
-    defaults = {"description": None, "category": "other", "tags": []}
-    expect(
-        isinstance(product, dict)
-        and _without_stock(product) == {**body, **defaults, "id": product.get("id")},
-        "POST /products does not answer the defaults for the fields left out",
-        expected=show({**body, **defaults, "id": "<an integer>"}),
-        response=response,
-    )
+    wanted = _with_stock({**body, **PRODUCT_DEFAULTS, "id": ANY_ID}, response)
+    why = "POST /products does not answer the defaults for the fields left out"
+    expect_answer(response, 201, wanted, why)
     expect_row(database, product, f"POST /products created product {product['id']}", response)
 
 
@@ -135,7 +98,7 @@ def test_put_patch_and_delete_change_the_rows(app, client, data, database_url):
     product = shop.create_product()
     path = f"/products/{product['id']}"
 
-    body = new_product(data)
+    body = full_product(data)
     response = shop.put(path, json=body)
     expect_status(response, 200, f"PUT {path} should answer 200 with the new product")
     replaced = _with_stock({**body, "id": product["id"]}, response)
@@ -152,12 +115,8 @@ def test_put_patch_and_delete_change_the_rows(app, client, data, database_url):
     response = shop.delete(path)
     expect_status(response, 204, f"DELETE {path} should answer 204 No Content")
     expect_no_body(response)
-    expect(
-        database.count("products", "id = ?", product["id"]) == 0,
-        f"DELETE {path} answered 204, and the row is still in the products table",
-        expected="no row with that id",
-        response=response,
-    )
+    message = f"DELETE {path} answered 204, and the row is still in the products table"
+    database.expect_count("products", 0, message, "id = ?", product["id"], response=response)
     for method, kwargs in (
         ("GET", {}),
         ("PUT", {"json": body}),
@@ -175,12 +134,8 @@ def test_put_patch_and_delete_change_the_rows(app, client, data, database_url):
     user = stored_user(shop, database)
     response = shop.delete(f"/users/{user['id']}")
     expect_status(response, 204, f"DELETE /users/{user['id']} should answer 204 No Content")
-    expect(
-        database.count("users", "id = ?", user["id"]) == 0,
-        f"DELETE /users/{user['id']} answered 204, and the row is still in the users table",
-        expected="no row with that id",
-        response=response,
-    )
+    message = f"DELETE /users/{user['id']} answered 204, and the row is still in the users table"
+    database.expect_count("users", 0, message, "id = ?", user["id"], response=response)
     response = shop.get(f"/users/{user['id']}")
     expect_answer(response, 404, USER_NOT_FOUND, "GET of a deleted user should answer 404")
 
@@ -210,12 +165,8 @@ def test_lists_come_from_the_tables_oldest_first(app, client, data, database_url
     )
     users = [stored_user(shop, database) for _ in range(3)]
     expect_listed(shop.get("/users"), users, "every user, oldest first")
-    expect(
-        database.count("products") == len(products),
-        "the products table holds other rows than the API lists",
-        expected=f"{len(products)} rows",
-        got=f"{database.count('products')} rows",
-    )
+    message = "the products table holds other rows than the API lists"
+    database.expect_count("products", len(products), message)
 
 
 @pytest.mark.req("6.3")

@@ -7,9 +7,9 @@ from urllib.parse import quote, unquote
 import pytest
 from fastapi import Depends
 
-from checks.stage_06.db import Database
 from checks.stage_06.shop import require_tables
 from checks.support import expect, fail, learner
+from checks.support.database import Database
 
 PROBE = "/__workbook_check__/session"
 

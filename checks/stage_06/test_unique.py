@@ -3,31 +3,16 @@ stores nothing, and leaves the session fit for the next request."""
 
 import pytest
 
-from checks.stage_04.shop import public
-from checks.stage_06.db import Database
-from checks.stage_06.shop import (
-    USERNAME_TAKEN,
-    Shop,
-    all_at_once,
-    expect_answer,
-    first_error,
-    new_user,
-    require_tables,
-    run,
-    show,
-    statuses,
-    stored_product,
-    stored_user,
-    tally,
-)
-from checks.support import body_of, expect, expect_status
+from checks.stage_06.shop import USERNAME_TAKEN, shop_in_database, stored_user
+from checks.support import expect
+from checks.support.answers import expect_answer, expect_listed
+from checks.support.bursts import all_at_once, first_error, run, statuses, tally
+from checks.support.matchers import ANY_ID
+from checks.support.shop import new_user, public
 
 
 def _register(app, client, data, database_url):
-    database = Database(database_url)
-    require_tables(app, database)
-    shop = Shop(client, data)
-    stored_product(shop, database)  # todo while the records live in memory
+    shop, database, _ = shop_in_database(app, client, data, database_url)
     return shop, database, stored_user(shop, database)
 
 
@@ -39,14 +24,8 @@ def _expect_refused(shop, database, body, clash):
         USERNAME_TAKEN,
         f"POST /users with a {clash} that is taken should answer 409 Conflict",
     )
-    rows = database.count("users", f"{clash} = ?", body[clash])
-    expect(
-        rows == 1,
-        f"after a POST /users with a taken {clash}, the users table holds {rows} rows with "
-        f"that {clash}",
-        expected=f"exactly one row with {clash} {body[clash]!r}",
-        response=response,
-    )
+    message = f"after a POST /users with a taken {clash}, the users table holds more rows with it"
+    database.expect_count("users", 1, message, f"{clash} = ?", body[clash], response=response)
 
 
 def _expect_next_one_works(shop, database, users):
@@ -54,28 +33,14 @@ def _expect_next_one_works(shop, database, users):
     failed transaction may linger in the session or the connection."""
     body = new_user(shop.data)
     response = shop.post("/users", json=body)
-    expect_status(
-        response,
-        201,
+    why = (
         "after a 409, the next POST /users with a new username and email should answer 201: "
-        "is the session rolled back after the refused write?",
+        "is the session rolled back after the refused write?"
     )
-    created = body_of(response)
-    expect(
-        created == public(body, created.get("id"))
-        and database.count("users", "email = ?", body["email"]) == 1,
-        "after a 409, the next valid POST /users was not stored as answered",
-        expected=show(public(body, "<an integer>")),
-        response=response,
-    )
-    users.append(created)
-    listed = body_of(shop.get("/users", params={"limit": 100}))
-    expect(
-        listed == users,
-        "GET /users does not list exactly the users that were created",
-        expected=f"the users with ids {[u['id'] for u in users]}",
-        got=f"the users with ids {[u.get('id') for u in listed if isinstance(u, dict)]}",
-    )
+    users.append(expect_answer(response, 201, public(body, ANY_ID), why))
+    message = "after a 409, the next valid POST /users was not stored as answered"
+    database.expect_count("users", 1, message, "email = ?", body["email"], response=response)
+    expect_listed(shop.get("/users", params={"limit": 100}), users, "the users that were created")
 
 
 @pytest.mark.req("6.4")
@@ -106,8 +71,7 @@ def test_concurrent_registrations_with_one_email_make_one_user(
     app, client, live_server, data, database_url
 ):
     """Ten POST /users at once to a live server with one email (twice over): one 201, nine 409."""
-    _register(app, client, data, database_url)
-    database = Database(database_url)
+    _, database, _ = _register(app, client, data, database_url)
     # A check-then-insert race is only lost when two requests interleave, which
     # the scheduler decides: three rounds give it six chances to show, so that a
     # missing unique constraint is caught on every run, not on some.

@@ -5,20 +5,12 @@ from typing import Any
 
 import pytest
 
-from checks.stage_07.shop import (
-    audit_log,
-    created,
-    entries,
-    is_timestamp,
-    new_product,
-    new_user,
-    sent,
-    show_entries,
-    signup,
-    todo_in_logs,
-    watch_tasks,
-)
+from checks.stage_07.shop import audit_log, entries, new_product, show_entries, signup, watch_tasks
 from checks.support import body_of, expect, expect_status, fail, todo
+from checks.support.answers import created, sent
+from checks.support.matchers import is_timestamp
+from checks.support.shop import new_user
+from checks.support.tasks import todo_in_logs
 
 
 @pytest.mark.req("7.6")

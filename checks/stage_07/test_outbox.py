@@ -7,8 +7,10 @@ from typing import Annotated, Any
 import pytest
 from fastapi import Depends, FastAPI
 
-from checks.stage_07.shop import OUTBOX_FIELDS, is_timestamp, outbox, show
+from checks.stage_07.shop import OUTBOX_FIELDS, outbox
 from checks.support import body_of, expect, expect_status, fail, learner
+from checks.support.answers import show
+from checks.support.matchers import is_timestamp
 
 SEND_PATH = "/__workbook__/send"
 

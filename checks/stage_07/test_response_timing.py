@@ -11,18 +11,12 @@ import time
 import httpx2
 import pytest
 
-from checks.stage_07.shop import (
-    FakeSender,
-    emails_to,
-    new_user,
-    show,
-    signup,
-    todo_in_logs,
-    use_sender,
-    watch_tasks,
-)
+from checks.stage_07.shop import emails_to, signup, watch_tasks, welcome
 from checks.support import RandomData, expect, fail, timing, todo
+from checks.support.answers import show
 from checks.support.client import RecordingClient
+from checks.support.shop import new_user
+from checks.support.tasks import FakeSender, todo_in_logs, use_sender
 
 DELAY = 1.0  # EMAIL_DELAY_SECONDS for the live server
 FAST_ENOUGH = 0.6  # a response that waited for the email takes DELAY or more
@@ -47,7 +41,7 @@ def test_the_email_is_not_in_the_outbox_when_the_response_arrives(
         expected="no email yet: it is sent by a background task, after the response",
         response=client.last_response,
     )
-    if not watch.welcome():
+    if not welcome(watch):
         todo_in_logs(caplog)
         todo("POST /users does not schedule the welcome email yet")
     watch.run_held()
@@ -84,7 +78,7 @@ def _probe_in_process(app, data: RandomData, monkeypatch) -> None:
         watch = watch_tasks(monkeypatch, client, hold=True)
         client.get("/outbox")  # the stub raises its TODO here
         signup(client, data)
-        if not watch.welcome():
+        if not welcome(watch):
             todo("POST /users does not schedule the welcome email yet")
         watch.run_held()  # a task that is still a stub says so here
 
@@ -175,6 +169,6 @@ def test_the_route_does_not_await_the_sender(app, client, data, monkeypatch, cap
         expected="no call to sender.send() until the background tasks run",
         response=response,
     )
-    if not watch.welcome():
+    if not welcome(watch):
         todo_in_logs(caplog)
         todo("POST /users does not schedule the welcome email yet")

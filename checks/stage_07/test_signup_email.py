@@ -3,18 +3,11 @@ request's BackgroundTasks, with the sender that get_email_sender provides."""
 
 import pytest
 
-from checks.stage_07.shop import (
-    WELCOME_SUBJECT,
-    FakeSender,
-    created,
-    emails_to,
-    new_user,
-    show,
-    todo_in_logs,
-    use_sender,
-    watch_tasks,
-)
+from checks.stage_07.shop import WELCOME_SUBJECT, emails_to, watch_tasks, welcome
 from checks.support import expect, expect_status, fail, todo
+from checks.support.answers import created, show
+from checks.support.shop import new_user
+from checks.support.tasks import FakeSender, todo_in_logs, use_sender
 
 INJECT = (
     "take the sender as a dependency of the route (sender: EmailSenderDep, which is "
@@ -32,7 +25,7 @@ def explain_missing_email(client, watch, mark, address: str, caplog) -> None:
             "in the route, in the task or at module level cannot be replaced; " + INJECT,
             expected=f"the replacement sender receives one email to {address}",
         )
-    if not watch.welcome(mark):
+    if not welcome(watch, mark):
         todo("POST /users does not schedule the welcome email yet")
     names = ", ".join(item.name for item in watch.since(mark))
     fail(
@@ -119,7 +112,7 @@ def test_every_signup_leaves_its_welcome_email_in_the_outbox(client, data, monke
         mine = emails_to(client, user["email"])
         if not mine:
             todo_in_logs(caplog)
-            if not watch.welcome():
+            if not welcome(watch):
                 todo("POST /users does not schedule the welcome email yet")
         expect(
             len(mine) == 1 and mine[0].get("subject") == WELCOME_SUBJECT,

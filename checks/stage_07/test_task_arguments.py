@@ -3,17 +3,9 @@ never the request's session or ORM objects, and read the database themselves."""
 
 import pytest
 
-from checks.stage_07.shop import (
-    FakeSender,
-    create_product,
-    forbidden,
-    new_product,
-    signup,
-    todo_in_logs,
-    use_sender,
-    watch_tasks,
-)
+from checks.stage_07.shop import create_product, new_product, signup, watch_tasks, welcome
 from checks.support import expect, expect_status, fail, todo
+from checks.support.tasks import FakeSender, forbidden, todo_in_logs, use_sender
 
 WHY = (
     "A task runs after the request is over: the request's session is not the task's to "
@@ -74,7 +66,7 @@ def test_a_user_deleted_before_the_task_runs_gets_no_email(app, client, data, mo
     sender = use_sender(app, FakeSender())
     watch = watch_tasks(monkeypatch, client, hold=True)
     user = signup(client, data)
-    if not watch.welcome():
+    if not welcome(watch):
         todo_in_logs(caplog)
         todo("POST /users does not schedule the welcome email yet")
     response = client.delete(f"/users/{user['id']}")

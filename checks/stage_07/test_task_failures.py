@@ -7,20 +7,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from checks.stage_07.shop import (
-    FakeSender,
-    audit_log,
-    created,
-    entries,
-    escaped,
-    new_user,
-    show_entries,
-    task_name,
-    todo_in_logs,
-    use_sender,
-    watch_tasks,
-)
+from checks.stage_07.shop import audit_log, entries, show_entries, watch_tasks, welcome
 from checks.support import CheckFailure, expect, expect_status, fail, learner, todo
+from checks.support.answers import created
+from checks.support.shop import new_user
+from checks.support.tasks import FakeSender, escaped, task_name, todo_in_logs, use_sender
 
 
 class MailServerDownError(RuntimeError):
@@ -114,7 +105,7 @@ def test_a_failing_email_is_logged_and_the_rest_goes_on(app, client, data, monke
         "Catch it in the task (log_failures) and log it with logger.exception(...)",
         expected="POST /users answers 201; the error is logged; the audit entry is written",
     )
-    if not watch.welcome():
+    if not welcome(watch):
         todo_in_logs(caplog)
         todo("POST /users does not schedule the welcome email yet")
     expect_status(response, 201, "a failing mail server must not change the answer to POST /users")
@@ -182,7 +173,7 @@ def test_a_failing_audit_task_is_logged_and_the_email_still_goes(
         "log_failures (or catch and log with logger.exception(...))",
         expected="POST /users answers 201; the error is logged; the email is still sent",
     )
-    if not watch.welcome() or len(watch.scheduled) < 2:
+    if not welcome(watch) or len(watch.scheduled) < 2:
         todo_in_logs(caplog)
         todo("POST /users does not schedule both of its tasks yet (requirements 7.3 and 7.6)")
     expect_status(response, 201, "a failing audit store must not change the answer to POST /users")

@@ -6,15 +6,10 @@ import inspect
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from checks.stage_07.shop import (
-    WELCOME_SUBJECT,
-    FakeSender,
-    show,
-    signup,
-    todo_in_logs,
-    watch_tasks,
-)
+from checks.stage_07.shop import WELCOME_SUBJECT, signup, watch_tasks
 from checks.support import CheckFailure, Todo, expect, expect_status, fail, learner
+from checks.support.answers import show
+from checks.support.tasks import FakeSender, todo_in_logs
 
 
 def session_factory(client):

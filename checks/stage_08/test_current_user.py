@@ -7,18 +7,18 @@ another key, or none."""
 
 import pytest
 
-from checks.stage_06.db import Database
-from checks.stage_08.shop import (
+from checks.support import body_of, expect, expect_status
+from checks.support.accounts import (
     BAD_TOKEN,
     FAST,
-    attacks,
     expect_unauthorized,
     login,
     member,
     request_or_crash,
     signup,
 )
-from checks.support import body_of, expect, expect_status
+from checks.support.database import Database
+from checks.support.tokens import attacks
 
 pytestmark = pytest.mark.env(**FAST)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from checks.stage_08.shop import ADMIN, FAST, member
 from checks.support import expect, fail, todo
+from checks.support.accounts import ADMIN, FAST, member
 from checks.support.answers import sent
 
 pytestmark = pytest.mark.env(**FAST, **ADMIN)

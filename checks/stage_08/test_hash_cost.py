@@ -12,8 +12,8 @@ from checks.stage_08.hashes import (
     argon2_parameters,
     expect_argon2id,
 )
-from checks.stage_08.shop import signup, stored_hash
 from checks.support import expect
+from checks.support.accounts import signup, stored_hash
 
 
 @pytest.mark.req("8.1")

@@ -9,14 +9,9 @@ import time
 import jwt
 import pytest
 
-from checks.stage_08.shop import (
-    BAD_CREDENTIALS,
-    FAST,
-    header_of,
-    login_response,
-    signup,
-)
 from checks.support import body_of, expect, expect_header, expect_status, fail
+from checks.support.accounts import BAD_CREDENTIALS, FAST, login_response, signup
+from checks.support.tokens import header_of
 
 pytestmark = pytest.mark.env(**FAST)
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 
-from checks.stage_08.shop import login_response, signup
 from checks.support import expect, fail
+from checks.support.accounts import login_response, signup
 from checks.support.client import RecordingClient
 
 # About 40 ms a hash: far above a login that finds no user to check (a few ms).

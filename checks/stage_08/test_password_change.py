@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from checks.stage_08.shop import (
+from checks.support import expect_status
+from checks.support.accounts import (
     BAD_TOKEN,
     FAST,
     expect_unauthorized,
@@ -13,7 +14,6 @@ from checks.stage_08.shop import (
     login_response,
     member,
 )
-from checks.support import expect_status
 
 pytestmark = pytest.mark.env(**FAST)
 

@@ -9,9 +9,10 @@ import time
 import pytest
 
 from checks.stage_08.hashes import expect_argon2id
-from checks.stage_08.shop import FAST, new_user, signup, stored_hash
 from checks.support import body_of, expect, expect_status
+from checks.support.accounts import FAST, signup, stored_hash
 from checks.support.answers import sent
+from checks.support.shop import new_user
 
 pytestmark = pytest.mark.env(**FAST)
 

@@ -4,7 +4,8 @@ admins manage products and list users, and no request makes anyone an admin
 
 import pytest
 
-from checks.stage_08.shop import (
+from checks.support import body_of, expect, expect_status
+from checks.support.accounts import (
     ADMIN,
     FAST,
     Account,
@@ -13,13 +14,11 @@ from checks.stage_08.shop import (
     login,
     login_response,
     member,
-    new_product,
-    new_user,
     stored_row,
 )
-from checks.support import body_of, expect, expect_status
 from checks.support.answers import sent
 from checks.support.client import RecordingClient
+from checks.support.shop import new_product, new_user
 
 pytestmark = pytest.mark.env(**FAST, **ADMIN)
 
@@ -60,8 +59,8 @@ def test_plain_users_cannot_manage_products_or_list_users(client, data):
     path = f"/products/{product['id']}"
     repricing = {"changes": [{"product_id": product["id"], "price": 2}]}
     writes = [
-        ("POST", "/products", new_product(data)),
-        ("PUT", path, new_product(data)),
+        ("POST", "/products", new_product(data, stock=20)),
+        ("PUT", path, new_product(data, stock=20)),
         ("PATCH", path, {"name": data.product_name()}),
         ("PATCH", f"{path}/price", {"price": 1.5}),
         ("POST", "/products/price-changes", repricing),

@@ -1,12 +1,18 @@
-"""Reading what came back: requests and values as a learner would type them,
-and the error list of FastAPI's 422 body."""
+"""Reading what came back, and saying what should have: requests and values as
+a learner would type them, FastAPI's 422 body read by location, a create's
+201 with its Location, lists compared id by id.
+
+Each `expect_*` fails the check with the exchange and what was expected; an
+expected body may hold matchers (`checks.support.matchers.ANY_ID`)."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from checks.support.failures import body_of, expect, expect_status, fail
+from checks.support.failures import body_of, expect, expect_header, expect_status, fail, todo
+from checks.support.matchers import ANY_ID, plain
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -16,7 +22,7 @@ SHOWN_CHARACTERS = 300
 
 def show(value: Any) -> str:
     """A value as it looks in a JSON body, cut short when it is huge."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=repr)
     if len(text) <= SHOWN_CHARACTERS:
         return text
     return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters)"
@@ -75,6 +81,7 @@ def created(response: httpx.Response, what: str, requirement: str | None = None)
 
 
 def ids(records: list[Any]) -> list[Any]:
+    """The ids of records (a record that is not a dict stands for itself)."""
     return [record.get("id") if isinstance(record, dict) else record for record in records]
 
 
@@ -111,3 +118,157 @@ def expect_ids_in_order(
     else:
         problem = f"it lacks {missing}"
     fail(f"{request} answered the {noun} {got}: {problem}", expected=shape, response=response)
+
+
+def expect_answer(
+    response: httpx.Response, status: int, body: Any = None, why: str | None = None
+) -> Any:
+    """`status` and, unless `body` is None, exactly `body` (matchers allowed);
+    `why` says what the answer means here. Returns the body."""
+    shape = f"status {status}" + (f" and {show(body)}" if body is not None else "")
+    why = why or f"{sent(response)} should answer {shape}"
+    expect(response.status_code == status, why, expected=shape, response=response)
+    if body is None:
+        return None
+    answered = body_of(response)
+    expect(answered == body, why, expected=shape, response=response)
+    return answered
+
+
+def expect_equal(got: Any, wanted: Any, message: str, **details: Any) -> None:
+    """`got == wanted` (matchers allowed); else fail with `message`, showing both
+    as JSON unless `expected=` or `got=` say it in words."""
+    details.setdefault("expected", show(wanted))
+    details.setdefault("got", show(got))
+    expect(got == wanted, message, **details)
+
+
+def expect_location(response: httpx.Response, path: str) -> str:
+    """A Location header whose path is `path` (an absolute URL to it will do)."""
+    location = expect_header(response, "Location")
+    expect(
+        urlsplit(location).path == path,
+        f"the Location header is {location!r}",
+        expected=f"header location: {path}",
+        response=response,
+    )
+    return location
+
+
+def expect_created(
+    response: httpx.Response, body: dict[str, Any], collection: str, why: str | None = None
+) -> dict[str, Any]:
+    """201 Created, exactly `body` with a new integer id (matchers allowed), and
+    Location /<collection>/<id>. Returns the created record."""
+    request = sent(response)
+    expect_status(
+        response, 201, why or f"{request} should answer 201 Created (status_code on the decorator)"
+    )
+    answered = body_of(response)
+    record_id = answered.get("id") if isinstance(answered, dict) else None
+    expect(
+        record_id == ANY_ID,
+        f"{request} should answer the new record with the integer id the server gave it",
+        expected=show({**body, "id": ANY_ID}),
+        response=response,
+    )
+    expect(
+        answered == {**body, "id": record_id},
+        f"{request} does not answer the record that was sent",
+        expected=show({**body, "id": record_id}),
+        response=response,
+    )
+    expect_location(response, f"/{collection.strip('/')}/{record_id}")
+    return answered
+
+
+def expect_no_body(response: httpx.Response) -> None:
+    """A 204 with nothing after it, not even `null`."""
+    expect(
+        response.content == b"",
+        f"{sent(response)} answered 204 with a body: 204 No Content has none, not even null",
+        expected="status 204 and an empty body",
+        response=response,
+    )
+
+
+def expect_invalid(
+    response: httpx.Response, loc: list[Any], why: str, error_type: str | None = None
+) -> None:
+    """A 422 from validation with an error at `loc` (of `error_type` when given).
+    A body too big to show (a megabyte echoed back) is summed up by its size."""
+    kind = f', "type": "{error_type}"' if error_type else ""
+    shape = f'status 422 and {{"detail": [{{"loc": {show(loc)}{kind}, "msg": …}}, …]}}'
+    got = (
+        f"{response.status_code} and a body of {len(response.content):,} bytes"
+        if len(response.content) > 2_000
+        else None
+    )
+    expect(response.status_code == 422, why, expected=shape, response=response, got=got)
+    if not has_error(response, loc, error_type):
+        found = ", ".join(
+            show(error.get("loc")) + (f" ({error.get('type')})" if error_type else "")
+            for error in errors_of(response)
+        )
+        fail(
+            f"the 422 from {sent(response)} does not point at {show(loc)}"
+            + (f' with type "{error_type}"' if error_type else "")
+            + (f"; its errors are at {found}" if found else ""),
+            expected=shape,
+            response=response,
+            got=got,
+        )
+
+
+def expect_listed(
+    response: httpx.Response, expected: list[dict[str, Any]], rule: str | None = None
+) -> list[dict[str, Any]]:
+    """The response is the JSON list of exactly these records, in this order, each
+    one as it is stored; `rule` says in a few words why these ones."""
+    body = expect_ids_in_order(response, expected, "records", rule)
+    for item, record in zip(body, expected, strict=True):
+        if item != record:
+            fail(
+                f"{sent(response)} lists record {record['id']} as something else than what "
+                "was stored",
+                expected=show(record),
+                response=response,
+            )
+    return body
+
+
+def expect_fields(
+    response: httpx.Response, fields: set[str], requirement: str | None = None
+) -> list[dict[str, Any]]:
+    """A 200 with a JSON list whose every item has exactly `fields`; returns it.
+    `requirement` names the one that promises the list, when it is not the check's."""
+    request = sent(response)
+    where = f" (requirement {requirement})" if requirement else ""
+    expect_status(response, 200, f"{request} should answer 200 with a list{where}")
+    body = body_of(response)
+    shape = "[{" + ", ".join(f'"{name}"' for name in sorted(fields)) + "}, …]"
+    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+        fail(f"{request} should answer a JSON list", expected=shape, response=response)
+    for item in body:
+        missing, extra = sorted(fields - set(item)), sorted(set(item) - fields)
+        if missing or extra:
+            problem = "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unexpected {', '.join(extra)}" if extra else "",
+                )
+                if part
+            )
+            fail(
+                f"{request} lists an entry with the wrong fields ({problem})",
+                expected=shape,
+                response=response,
+            )
+    return body
+
+
+def require_query(response: httpx.Response, name: str, requirement: str) -> None:
+    """`todo` while the route refuses the query parameter `name` as unknown."""
+    if response.status_code == 422 and has_error(response, ["query", name], "extra_forbidden"):
+        todo(f"{sent(response)}: the route does not take {name} yet (requirement {requirement})")

@@ -50,6 +50,8 @@ _LINE = re.compile(
 
 @dataclass(frozen=True)
 class Bound:
+    """One line of a stage's bounds table, parsed."""
+
     requirement: str | None  # None: "-", an earlier stage's criterion states it
     method: str  # "" for a setting
     path: str  # the environment variable's name for a setting
@@ -83,6 +85,7 @@ def _number(text: str) -> float | None:
 
 
 def parse(text: str) -> list[Bound]:
+    """The bounds of a table (one a line, `#` starts a comment)."""
     bounds = []
     for raw in text.strip().splitlines():
         line = raw.split("#", 1)[0].strip()
@@ -168,6 +171,7 @@ class Request:
     path_values: dict[str, Any] = field(default_factory=dict)
 
     def send(self, client: Any) -> httpx.Response:
+        """Send this request through `client`."""
         path = self.path.format(**self.path_values)
         return client.request(
             self.method, path, json=self.json, params=self.params, headers=self.headers
@@ -397,6 +401,7 @@ def stated(bounds: list[Bound]) -> list[str]:
 
 
 def of(bounds: list[Bound], requirement: str) -> list[Bound]:
+    """The bounds that `requirement` states."""
     return [bound for bound in bounds if bound.requirement == requirement]
 
 

@@ -81,6 +81,8 @@ _DOMAINS = ("example.com", "example.org", "mail.example.net")
 
 
 class RandomData:
+    """Random names, emails, prices and ids for one check, from one seed."""
+
     def __init__(self, seed: str) -> None:
         self.random = random.Random(seed)
         # Values handed out by this generator: names, usernames and emails are
@@ -176,13 +178,17 @@ class RandomData:
         return self.random.choice(FOLDING_PAIRS)
 
     def password(self) -> str:
+        """A valid password: "Pw-" and 12 random letters."""
         return f"Pw-{self.token(12)}"
 
     def price(self, low: float = 1, high: float = 500) -> float:
+        """A price in [low, high], to the cent."""
         return round(self.random.uniform(low, high), 2)
 
     def integer(self, low: int = 1, high: int = 10_000) -> int:
+        """An integer in [low, high]."""
         return self.random.randint(low, high)
 
     def choice(self, options: Sequence[T]) -> T:
+        """One of `options`."""
         return self.random.choice(options)

@@ -51,4 +51,5 @@ def postgres_database() -> Iterator[str]:
 
 
 def sqlite_database(folder: Path) -> str:
+    """The SQLAlchemy URL of a fresh SQLite file in `folder`."""
     return f"sqlite+aiosqlite:///{folder / 'shop.db'}"

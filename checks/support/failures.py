@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from checks.support.matchers import plain
+
 # The outcomes themselves live in the workbook, whose plugin recognises them.
 from workbook.outcomes import CheckFailure, Todo
 
@@ -25,6 +27,7 @@ def fail(message: str, **details: Any) -> NoReturn:
 
 
 def todo(message: str) -> NoReturn:
+    """Stop the check as "to do": the skeleton's starting state was found."""
     raise Todo(message)
 
 
@@ -66,7 +69,7 @@ def json_excerpt(body: Any, *keys: str, limit: int = 400) -> str:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True)
 
 
 def expect_json(response: httpx.Response, expected: Any, *, exact: bool = False) -> Any:

@@ -51,6 +51,7 @@ _SEED_IN_NODEID = re.compile(rf"-?{SEED_ID}[0-9A-Za-z]+")
 
 
 def seeds_option(config: pytest.Config) -> list[str]:
+    """The seeds given with --wb-seeds (none: one seed for the run)."""
     return [seed for seed in config.getoption("--wb-seeds", default="").split(",") if seed]
 
 
@@ -74,6 +75,7 @@ def seed_of(nodeid: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Path:
+    """The folder being graded (it holds `app/`)."""
     folder = pytestconfig.getoption("--target")
     if not folder:
         pytest.fail("the checks need --target DIR (use `python -m workbook check`)")
@@ -178,6 +180,7 @@ def wb_seed(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def data(request: pytest.FixtureRequest, wb_seed: str) -> RandomData:
+    """The check's random data, drawn from the run's seed and the check's name."""
     # The check's name without its seed, so that `--seed a1` replays exactly
     # what the same check drew under `--wb-seeds …,a1,…`.
     name = _SEED_IN_NODEID.sub("", request.node.nodeid).replace("[]", "")

@@ -26,6 +26,7 @@ START_TIMEOUT = 20.0
 
 
 def free_port() -> int:
+    """A loopback port nobody listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -57,6 +58,7 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LiveServer:
+        """Start the server (through the grader's spawner when there is one)."""
         asked = self._ask_spawner(self.spawner) if self.spawner else None
         if asked is None or not self._await_spawned(asked):
             # By hand, or the grader's spawner is gone: a process of its own.
@@ -169,6 +171,7 @@ class LiveServer:
         )
 
     def log_tail(self, lines: int = 15) -> str:
+        """The last `lines` lines the server logged, for a report."""
         try:
             text = self.log.read_text(errors="replace")
         except OSError:
@@ -176,6 +179,7 @@ class LiveServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def running(self) -> bool:
+        """Whether the server process is alive."""
         if not self.pid:
             return False
         if self.process is not None:
@@ -189,6 +193,7 @@ class LiveServer:
         return True
 
     def stop(self) -> None:
+        """Stop the server and forget its port."""
         if not self.running():
             self.pid, self.port, self.process = 0, 0, None
             return

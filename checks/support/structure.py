@@ -61,3 +61,37 @@ def depends_on(found: RouteContext, functions: Any) -> bool:
     as a dependency, directly or through another dependency."""
     wanted = list(functions) if isinstance(functions, list | set | tuple) else [functions]
     return any(any(call is function for function in wanted) for call in dependency_calls(found))
+
+
+def runs(app: FastAPI, method: str, path: str, functions: Any) -> bool:
+    """Whether `METHOD path` exists and runs any of `functions` as a dependency:
+    its own, its router's (`APIRouter(dependencies=…)`) or the app's."""
+    found = route_for(app, method, path)
+    return found is not None and depends_on(found, functions)
+
+
+def takes_query_model(app: FastAPI, method: str, path: str) -> bool:
+    """Whether the operation's function has a parameter `Annotated[SomeModel, Query()]`."""
+    import typing
+
+    from fastapi import params
+    from pydantic import BaseModel
+
+    route = route_for(app, method, path)
+    if route is None:
+        return False
+    try:
+        hints = typing.get_type_hints(route.endpoint, include_extras=True)
+    except Exception:  # a hint that does not resolve: no model we can see
+        return False
+    for name, hint in hints.items():
+        if name == "return" or typing.get_origin(hint) is not typing.Annotated:
+            continue
+        base, *metadata = typing.get_args(hint)
+        if (
+            isinstance(base, type)
+            and issubclass(base, BaseModel)
+            and any(isinstance(item, params.Query) for item in metadata)
+        ):
+            return True
+    return False

@@ -43,9 +43,11 @@ class Sample:
 
     @property
     def answered(self) -> bool:
+        """Whether the probe got an answer at all."""
         return self.seconds is not None
 
     def shown(self) -> str:
+        """The figure as the report shows it ("no answer within 8 s")."""
         if self.seconds is None:
             return f"no answer within {self.timeout:g} s"
         return f"{self.seconds:.2f} s"
@@ -66,6 +68,7 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
+        """Whether one attempt was under the limit."""
         return any(s.seconds is not None and s.seconds < self.allowed for s in self.samples)
 
     @property
@@ -76,6 +79,7 @@ class Verdict:
 
     @property
     def best(self) -> Sample:
+        """The quickest attempt that got an answer."""
         answered = [s for s in self.samples if s.seconds is not None]
         if answered:
             return min(answered, key=lambda s: s.seconds or 0.0)
@@ -87,6 +91,7 @@ class Verdict:
         return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
     def tries(self) -> str:
+        """ "in each of 3 tries", or "once"."""
         return f"in each of {len(self.samples)} tries" if len(self.samples) > 1 else "once"
 
     def thin(self) -> str:

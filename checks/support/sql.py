@@ -1,6 +1,6 @@
 """What SQL the learner's app sends, seen from inside the process: every
 statement any SQLAlchemy engine runs while a block is open, with the number of
-rows it brought back to Python."""
+rows it brought back to Python (`with statements() as log: …; log.rows`)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ from typing import Any
 
 @dataclass
 class Statement:
+    """One SELECT the app ran, and how many rows it fetched."""
+
     sql: str
     rows: int
 
 
 @dataclass
 class StatementLog:
+    """What `statements()` recorded, in order."""
+
     statements: list[Statement] = field(default_factory=list)
 
     @property
@@ -26,6 +30,7 @@ class StatementLog:
         return sum(statement.rows for statement in self.statements)
 
     def summary(self, limit: int = 6) -> str:
+        """The first `limit` statements, one a line with their rows, for `got=`."""
         shown = [
             f"{statement.rows:>5} rows  {' '.join(statement.sql.split())[:110]}"
             for statement in self.statements[:limit]

@@ -1,4 +1,5 @@
-"""The checks' own line to the database the learner's app writes to.
+"""The checks' own line to the database the learner's app writes to
+(`Database(database_url)`, from stage 6 on).
 
 The checks read the tables themselves, with their own connection: an app that
 answers right but stores wrong (or keeps its records in memory, or writes to
@@ -19,9 +20,9 @@ from typing import Any, NoReturn
 
 from sqlalchemy.engine import make_url
 
-from checks.support import fail
+from checks.support.failures import expect, fail
 
-# The tables the stage README names; the checks read these.
+# The tables stage 6's README names; `locked()` locks these unless told others.
 TABLES = ("products", "users", "orders")
 # How long the checks wait to lock the database before they give up.
 LOCK_WAIT = 5.0
@@ -44,6 +45,7 @@ class Database:
     # Reading ---------------------------------------------------------------------------------
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Every row `sql` returns, as tuples; `?` marks a parameter."""
         if self.is_sqlite:
             with closing(sqlite3.connect(self.path, timeout=10)) as connection:
                 return [tuple(row) for row in connection.execute(sql, params).fetchall()]
@@ -79,10 +81,12 @@ class Database:
         return int(rows[0][0])
 
     def scalar(self, sql: str, *params: Any) -> Any:
+        """The first column of the first row (None when there is no row)."""
         rows = self.rows(sql, *params)
         return rows[0][0] if rows else None
 
     def tables(self) -> set[str]:
+        """The names of the tables in the app's schema."""
         if self.is_sqlite:
             found = self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
         else:
@@ -92,9 +96,52 @@ class Database:
             )
         return {str(name) for (name,) in found}
 
+    def columns(self, table: str) -> list[str]:
+        """The column names of `table`, in their order ([] when there is no such table)."""
+        if self.is_sqlite:
+            return [str(row[1]) for row in self.rows(f"PRAGMA table_info({table})")]
+        return [
+            str(row[0])
+            for row in self.rows(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = ? AND table_schema = current_schema() "
+                "ORDER BY ordinal_position",
+                table,
+            )
+        ]
+
+    def records(self, table: str, where: str = "", *params: Any) -> list[dict[str, Any]]:
+        """The rows of `table` (optionally `WHERE where`) as {column: value};
+        a missing table fails the check, naming it."""
+        names = self.columns(table)
+        if not names:
+            fail(f"the database has no {table} table", expected=f"the {table} table")
+        sql = f"SELECT * FROM {table}" + (f" WHERE {where}" if where else "")
+        return [dict(zip(names, row, strict=True)) for row in self.rows(sql, *params)]
+
     def count(self, table: str, where: str = "", *params: Any) -> int:
+        """count(*) of `table`, optionally `WHERE where` (with `?` parameters)."""
         sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
         return int(self.scalar(sql, *params))
+
+    def expect_count(
+        self,
+        table: str,
+        wanted: int,
+        message: str,
+        where: str = "",
+        *params: Any,
+        response: Any = None,
+    ) -> None:
+        """count(*) of `table` (`WHERE where`) is `wanted`; else fail with `message`."""
+        found = self.count(table, where, *params)
+        expect(
+            found == wanted,
+            message,
+            expected=f"{wanted} row{'s' * (wanted != 1)} in {table}",
+            got=f"{found} row{'s' * (found != 1)}",
+            response=response,
+        )
 
     def connections(self) -> int | None:
         """Open connections to this database (PostgreSQL only; None on SQLite)."""
