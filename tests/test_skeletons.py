@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import STAGES, copy_repo, run_cli
 from workbook import paths
 from workbook.authoring import consistency
-from workbook.authoring.patches import PatchError, apply_to, make
+from workbook.authoring.patches import PatchError, apply_to, files_of, make, patched_copy
 from workbook.stages import load_stage
 
 SOLUTION = {
@@ -43,6 +43,29 @@ def test_a_patch_can_create_and_delete_files() -> None:
     new = {"app/extra.py": "x = 1\n"}
     patch = make(SOLUTION, new)
     assert apply_to(SOLUTION, patch) == new
+
+
+def test_a_patch_reaches_the_migrations_and_alembic_ini(tmp_path: Path) -> None:
+    # From stage 9 the schema is Alembic's: a mutant may break a migration.
+    solution = tmp_path / "solution"
+    for relative, text in {
+        "app/main.py": "app = None\n",
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+        "migrations/versions/0002_money.py": "def downgrade() -> None:\n    pass\n",
+        "migrations/versions/__pycache__/0002_money.cpython-313.pyc": "stale\n",
+        "README.md": "not the learner's code\n",
+    }.items():
+        (solution / relative).parent.mkdir(parents=True, exist_ok=True)
+        (solution / relative).write_text(text, encoding="utf-8")
+    original = files_of(solution)
+    assert sorted(original) == ["alembic.ini", "app/main.py", "migrations/versions/0002_money.py"]
+    mutated = dict(original)
+    mutated["migrations/versions/0002_money.py"] = (
+        "def downgrade() -> None:\n    raise SystemExit\n"
+    )
+    del mutated["alembic.ini"]
+    copy = patched_copy(solution, make(original, mutated), tmp_path / "mutant")
+    assert files_of(copy) == mutated
 
 
 @pytest.fixture
