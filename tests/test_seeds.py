@@ -79,7 +79,8 @@ def test_a_verdict_that_changes_with_the_seed_is_found() -> None:
 
 @pytest.mark.parametrize(
     ("stage", "database"),
-    [(stage, database) for stage in STAGES for database in stage.databases],
+    # SQLite: the database the solutions are graded on under every seed.
+    [(stage, "sqlite") for stage in STAGES],
     ids=lambda value: value.name if isinstance(value, Stage) else value,
 )
 def test_no_verdict_on_a_solution_depends_on_the_seed(stage: Stage, database: str) -> None:
