@@ -13,11 +13,11 @@ from workbook.authoring.variants import Variant
 from workbook.engine import grading
 
 ALL = [variant for stage in STAGES for variant in variants.of_stage(stage)]
-# Each variant on every database its stage is graded on.
+# Each variant on the database it names (SQLite unless it is about another): a
+# variant differs from the solution in style, and the solution itself is graded
+# on every database its stage names. On both, the variants cost CI a minute.
 CASES = [
-    pytest.param(variant, database, id=f"{variant}-{database}")
-    for variant in ALL
-    for database in sorted({variant.database, *variant.stage.databases})
+    pytest.param(variant, variant.database, id=f"{variant}-{variant.database}") for variant in ALL
 ]
 
 
