@@ -43,6 +43,10 @@ class Stage:
     # Whether its checks serve the app with uvicorn (the `live_server` fixture):
     # `live_server = true` in stage.toml, and the grader starts its spawner.
     live_server: bool = False
+    # At most this many grading children at once (`workers = N`): a stage whose
+    # checks start real processes (stage 10's backends and nginx) shares them
+    # within one child instead of starting a set per child. None: one per core.
+    workers: int | None = None
 
     @property
     def folder(self) -> Path:
@@ -96,11 +100,16 @@ def load_stage(folder: Path) -> Stage:
             requirements=requirements,
             databases=tuple(data.get("databases", ("sqlite",))),
             live_server=data.get("live_server", False),
+            workers=data.get("workers"),
         )
     except (KeyError, TypeError) as error:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: missing {error}") from error
     if not isinstance(stage.live_server, bool):
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: live_server must be true or false")
+    if stage.workers is not None and (
+        not isinstance(stage.workers, int) or isinstance(stage.workers, bool) or stage.workers < 1
+    ):
+        raise StageError(f"{paths.shown(folder / 'stage.toml')}: workers must be a whole number ≥ 1")
     unknown = set(stage.databases) - {"sqlite", "postgresql"}
     if unknown:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: unknown databases {unknown}")

@@ -7,7 +7,8 @@ requirement of the stage with `TODO N.k`, in a comment or in the message of the
 `NotImplementedError` it raises. A region is the innermost function or class of
 the skeleton that holds the hunk; a hunk outside any of them is judged by the
 top-level statements it touches (and, where the skeleton has nothing, by the
-statements on either side). Hunks that only change import lines need no TODO:
+statements on either side). A file that is not Python (stage 10's Dockerfile,
+nginx.conf, compose.yaml) is one region: its TODOs name every change in it. Hunks that only change import lines need no TODO:
 the imports follow the code that uses them. Every requirement must own at
 least one region, so no requirement is "to do" without the learner being shown
 where.
@@ -117,7 +118,11 @@ def regions(solution: dict[str, str], skeleton: dict[str, str]) -> list[Region]:
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
-            start, end = _region(new_text, j1 + 1, j2)
+            # A file that is not Python (a Dockerfile, nginx.conf, compose.yaml)
+            # has no functions to hold a hunk: it is one region, and its TODOs,
+            # wherever they stand, name every difference in it.
+            whole = not path.endswith(".py")
+            start, end = (1, max(len(new), 1)) if whole else _region(new_text, j1 + 1, j2)
             text = "".join(new[start - 1 : end])
             region = Region(path, (start, end), old[i1:i2], new[j1:j2], set(TODO.findall(text)))
             found.append(region)

@@ -19,9 +19,19 @@ from pathlib import Path
 
 _HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,(?P<old_len>\d+))? \+\d+(?:,\d+)? @@")
 SKIPPED_PARTS = frozenset({"__pycache__", ".pytest_cache"})
-# What a patch may touch, relative to the stage folder: the app, and the
-# Alembic files of the stages that own their schema by migrations.
-LEARNER_PARTS = ("app", "alembic.ini", "migrations")
+# What a patch may touch, relative to the stage folder: the app, the Alembic
+# files of the stages that own their schema by migrations, and what stage 10
+# deploys it with.
+LEARNER_PARTS = (
+    "app",
+    "alembic.ini",
+    "migrations",
+    "Dockerfile",
+    ".dockerignore",
+    "compose.yaml",
+    "requirements.txt",
+    "deploy",
+)
 
 
 class PatchError(Exception):

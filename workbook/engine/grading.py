@@ -155,6 +155,8 @@ def grade_on(
     serves = stage.live_server  # declared in stage.toml
     # Per database: the runs share the machine (one child per submission, for a cohort).
     per_database = workers or _default_workers(serves)
+    if stage.workers is not None:
+        per_database = min(per_database, stage.workers)
     run_id = secrets.token_hex(4)
     with tempfile.TemporaryDirectory(prefix="workbook-") as tmp, contextlib.ExitStack() as cleanup:
         if "postgresql" in databases:
@@ -171,7 +173,11 @@ def grade_on(
         for database in databases:
             workdir = Path(tmp) / database
             workdir.mkdir()
-            queue = work_queue.create(workdir / "queue") if work_queue.available() else None
+            # One child needs no queue, and runs pytest's own loop: it knows the
+            # next check, so fixtures shared by checks (stage 10's deployment)
+            # are kept between them instead of torn down after each.
+            shared = work_queue.available() and per_database > 1
+            queue = work_queue.create(workdir / "queue") if shared else None
             spec = Spec(
                 stage=stage,
                 target=target,

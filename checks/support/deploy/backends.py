@@ -87,7 +87,7 @@ run()
 """
 
 
-def _environment() -> dict[str, str]:
+def environment() -> dict[str, str]:
     """This process's environment, with bytecode kept in the grader's cache:
     the learner's folder gets none, and a library is not compiled again at
     every start (with PYTHONDONTWRITEBYTECODE set too, Python would read no
@@ -162,7 +162,7 @@ class Backend:
             return self
         self.starts += 1
         (self.folder / f"backend-{self.index}").mkdir(parents=True, exist_ok=True)
-        env = {**_environment(), **self.env, "PYTHONUNBUFFERED": "1"}
+        env = {**environment(), **self.env, "PYTHONUNBUFFERED": "1"}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 self.command(),
@@ -189,6 +189,13 @@ class Backend:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1) as answer:
                     if answer.status == 200:
                         return
+            except urllib.error.HTTPError as error:
+                # It answers, wrongly: waiting longer would not change that.
+                fail(
+                    f"Gunicorn backend {self.index} answered GET /health with {error.code}"
+                    f"{self._diagnosis()}:\n{self.log_tail(8)}",
+                    expected="GET /health → 200 from every backend",
+                )
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.05)
@@ -197,6 +204,15 @@ class Backend:
             f"{self.log_tail()}",
             expected="GET /health → 200 from every backend",
         )
+
+    def _diagnosis(self) -> str:
+        """What the log says went wrong, where it is a known first mistake."""
+        if "missing 1 required positional argument: 'send'" in "\n".join(self.log_lines()):
+            return (
+                " because Gunicorn runs its default worker, which speaks WSGI, and FastAPI is "
+                'an ASGI app (worker_class = "uvicorn_worker.UvicornWorker")'
+            )
+        return ""
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -375,7 +391,7 @@ def resolved_settings(root: Path, env: dict[str, str] | None = None) -> dict[str
             check=False,
             cwd=workdir,
             # --check-config imports the app before applying --pythonpath.
-            env={**_environment(), **(env or {}), "PYTHONPATH": str(root)},
+            env={**environment(), **(env or {}), "PYTHONPATH": str(root)},
         )
     if done.returncode != 0:
         fail(

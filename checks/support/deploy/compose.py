@@ -112,7 +112,7 @@ def load(path: Path) -> Compose:
     return Compose(path, spec, lines)
 
 
-def _replicas(body: dict[str, Any]) -> int:
+def replicas(body: dict[str, Any]) -> int:
     deploy = body.get("deploy") or {}
     for value in (deploy.get("replicas"), body.get("scale")):
         if value is not None:
@@ -145,7 +145,7 @@ def app_replicas(compose: Compose, minimum: int = 2) -> list[Finding]:
     per_build: dict[str, int] = {}
     for name in compose.apps:
         context = _build_context(compose.services[name])
-        per_build[context] = per_build.get(context, 0) + _replicas(compose.services[name])
+        per_build[context] = per_build.get(context, 0) + replicas(compose.services[name])
     if max(per_build.values()) >= minimum:
         return []
     return [

@@ -28,7 +28,7 @@ MUST_IGNORE = (
     (".env", "`.env`"),
 )
 # What the Dockerfile copies, so a `*` without exceptions breaks the build.
-MUST_KEEP = ("app/main.py", "requirements.txt")
+MUST_KEEP = ("app/main.py", "requirements.txt", "deploy/gunicorn.conf.py")
 
 
 def patterns(path: Path) -> list[str]:

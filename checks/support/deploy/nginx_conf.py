@@ -243,9 +243,12 @@ def rewrite(
     *,
     listen_port: int | None = None,
     expand_single: bool = True,
+    proxy_bind: str | None = None,
 ) -> Rewritten:
     """Write the runnable copy of `source` into `folder` (created) and say what
-    changed. `backends` are the loopback ports of the app's processes."""
+    changed. `backends` are the loopback ports of the app's processes.
+    `proxy_bind` is the address nginx connects to them from: another loopback
+    address than the client's, so the app can tell nginx from its caller."""
     folder.mkdir(parents=True, exist_ok=True)
     parsed = parse(source)
     notes: list[str] = []
@@ -264,6 +267,7 @@ def rewrite(
             _directive("log_format", "workbook_upstream", "escape=json", LOG_FORMAT),
             _directive("access_log", str(access_log), "workbook_upstream"),
             *(_directive(name, str(folder / name.removesuffix("_path"))) for name in TEMP_PATHS),
+            *([_directive("proxy_bind", proxy_bind)] if proxy_bind else []),
         ]
         http["block"] = grader + http["block"]
     header = [

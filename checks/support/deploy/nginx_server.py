@@ -109,6 +109,9 @@ class Nginx:
                 "nginx refuses your config:\n" + "\n".join(str(f) for f in findings),
                 expected="`nginx -t` to pass",
             )
+        return self._start()
+
+    def _start(self) -> Nginx:
         with open(self.output, "wb") as output:
             self.process = subprocess.Popen(
                 _command(self.tool, self.rewritten),
@@ -151,17 +154,19 @@ class Nginx:
 
     def restart(self) -> Nginx:
         """A fresh nginx on the same config: its upstreams' failure counts
-        (which backends it holds as down) start from zero."""
-        self.stop()
-        return self.__enter__()
+        (which backends it holds as down) start from zero. Stopped at once
+        (SIGTERM), not gracefully: a graceful quit waits for the idle
+        keep-alive connections of the checks' clients, seconds each time."""
+        self.stop(graceful=False)
+        return self._start()
 
-    def stop(self) -> None:
-        """Graceful quit (SIGQUIT), then SIGKILL to the whole group."""
+    def stop(self, graceful: bool = True) -> None:
+        """Quit (SIGQUIT, or SIGTERM for a fast stop), then SIGKILL to the whole group."""
         process, self.process = self.process, None
         if process is None:
             return
         with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGQUIT)
+            os.kill(process.pid, signal.SIGQUIT if graceful else signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=3)
         with contextlib.suppress(ProcessLookupError, PermissionError):
