@@ -1,9 +1,12 @@
 """Stage 10's fixtures: the deployment the checks share, and the skeleton's
 "to do".
 
-One deployment (deployment.py) per grading child, built by the first check
-that asks for it and healed before each later one: starting two backends and
-nginx costs seconds, and the stage runs in one child (stage.toml, workers = 1).
+One service (two backends) and one nginx in front of it (deployment.py) per
+grading child, each built by the first check that asks for it and healed
+before each later one: starting them costs seconds, and the stage runs in one
+child (stage.toml, workers = 1), whose pytest loop keeps session fixtures
+from one check to the next. 10.3 and 10.6 ask for the backends alone, so they
+do not depend on nginx.conf (10.7).
 Its database is a PostgreSQL role of its own where the stage is graded on
 PostgreSQL, else one SQLite file in WAL mode that both backends share.
 """
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.stage_10.deployment import Deployment, deploy, holds_todo
+from checks.stage_10.deployment import Deployment, Service, behind_nginx, holds_todo, serve
 from checks.support import databases
 from checks.support.deploy import backends
 from workbook.outcomes import CheckFailure, Todo
@@ -34,16 +37,31 @@ def shared_database(
 
 
 @pytest.fixture(scope="session")
-def _deployment(
+def _service(
     target: Path, shared_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    with serve(target, shared_database, tmp_path_factory.mktemp("service")) as service:
+        yield service
+
+
+@pytest.fixture
+def service(_service: Service) -> Service:
+    """The shared backends, healed: both running, neither stopped."""
+    _service.heal()
+    return _service
+
+
+@pytest.fixture(scope="session")
+def _deployment(
+    _service: Service, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
-    with deploy(target, shared_database, tmp_path_factory.mktemp("deployment")) as deployment:
+    with behind_nginx(_service, tmp_path_factory.mktemp("nginx")) as deployment:
         yield deployment
 
 
 @pytest.fixture
 def deployment(_deployment: Deployment) -> Deployment:
-    """The shared deployment, healed: both backends up, nginx fresh."""
+    """The shared service behind nginx, healed: both backends up, nginx fresh."""
     _deployment.heal()
     return _deployment
 

@@ -119,24 +119,23 @@ def tables(database_url: str) -> list[str]:
 
 
 @dataclass
-class Deployment:
-    """Two backends and nginx in front of them, on one database."""
+class Service:
+    """Two backends of the learner's app on one database, without nginx: what
+    10.3 and 10.6 need, so they do not stand or fall with nginx.conf."""
 
     root: Path
     database_url: str
     backends: Backends
-    nginx: nginx_server.Nginx
-    proxy: traffic.Proxy
-    # Whether nginx connects from NGINX_ADDRESS (else from 127.0.0.1, like the client).
+    # Whether the backends trust proxy headers from NGINX_ADDRESS (this
+    # machine has it), else from 127.0.0.1, the client's own address.
     separate_addresses: bool
-    notes: list[str] = field(default_factory=list)
 
     @property
     def database(self) -> Database:
         return Database(self.database_url)
 
     def heal(self) -> None:
-        """Every backend running and answering, and nginx holding none as failed."""
+        """Every backend running (again) and answering, none stopped."""
         stopped = []
         for backend in self.backends:
             backend.resume()
@@ -145,11 +144,40 @@ class Deployment:
                 stopped.append(backend)
         for backend in stopped:
             backend.wait_until_healthy()
-        self.nginx.restart()
 
     def count(self, table: str, where: str, *params: object) -> int:
         rows = self.database.rows(f"SELECT count(*) FROM {table} WHERE {where}", *params)
         return int(rows[0][0])
+
+
+@dataclass
+class Deployment:
+    """The service behind nginx."""
+
+    service: Service
+    nginx: nginx_server.Nginx
+    proxy: traffic.Proxy
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def backends(self) -> Backends:
+        return self.service.backends
+
+    @property
+    def database(self) -> Database:
+        return self.service.database
+
+    @property
+    def separate_addresses(self) -> bool:
+        return self.service.separate_addresses
+
+    def count(self, table: str, where: str, *params: object) -> int:
+        return self.service.count(table, where, *params)
+
+    def heal(self) -> None:
+        """Every backend up, and nginx fresh: holding none of them as failed."""
+        self.service.heal()
+        self.nginx.restart()
 
 
 def _replicated(root: Path) -> set[str]:
@@ -178,37 +206,44 @@ def _rewrite(root: Path, folder: Path, ports: list[int], separate: bool) -> ngin
 
 
 @contextlib.contextmanager
-def deploy(root: Path, database_url: str, folder: Path) -> Iterator[Deployment]:
-    """The learner's service on `database_url`, behind the learner's nginx.conf."""
+def serve(root: Path, database_url: str, folder: Path) -> Iterator[Service]:
+    """The release step, then two backends of the learner's app on `database_url`."""
     release(root, database_url, folder / "release")
     separate = has_address(NGINX_ADDRESS)
-    trusted = NGINX_ADDRESS if separate else "127.0.0.1"
     env = service_environment(database_url, secrets.token_hex(32))
     # The trusted address is the grader's to set, as a deployment would set
     # it: the learner's forwarded_allow_ips names their Compose network. (10.3
     # reads the learner's own value.)
-    extra = ("--forwarded-allow-ips", trusted)
+    extra = ("--forwarded-allow-ips", NGINX_ADDRESS if separate else "127.0.0.1")
     with Backends(root, folder / "backends", env, extra_args=extra) as started:
-        try:
-            rewritten = _rewrite(root, folder / "nginx", started.ports, separate)
-        except ConfigError as error:
-            fail(
-                "deploy/nginx.conf does not parse:\n" + "\n".join(str(f) for f in error.findings),
-                expected="a configuration nginx can read",
+        yield Service(root, database_url, started, separate)
+
+
+@contextlib.contextmanager
+def behind_nginx(service: Service, folder: Path) -> Iterator[Deployment]:
+    """The learner's nginx.conf, rewritten to the service's backends, served."""
+    try:
+        rewritten = _rewrite(
+            service.root, folder, service.backends.ports, service.separate_addresses
+        )
+    except ConfigError as error:
+        fail(
+            "deploy/nginx.conf does not parse:\n" + "\n".join(str(f) for f in error.findings),
+            expected="a configuration nginx can read",
+        )
+    except OSError as error:
+        fail(f"deploy/nginx.conf cannot be read: {error}", expected="deploy/nginx.conf")
+    problems = nginx_server.check_config(rewritten)
+    if problems:
+        fail(
+            "nginx -t refuses deploy/nginx.conf:\n" + "\n".join(str(p) for p in problems),
+            expected="`nginx -t` to pass",
+        )
+    with nginx_server.Nginx(rewritten) as nginx, traffic.Proxy(nginx) as proxy:
+        notes = list(rewritten.notes)
+        if not service.separate_addresses:
+            notes.append(
+                f"{NGINX_ADDRESS} is not a loopback address here: the client's "
+                "address is checked in nginx.conf, not in the logs"
             )
-        except OSError as error:
-            fail(f"deploy/nginx.conf cannot be read: {error}", expected="deploy/nginx.conf")
-        problems = nginx_server.check_config(rewritten)
-        if problems:
-            fail(
-                "nginx -t refuses deploy/nginx.conf:\n" + "\n".join(str(p) for p in problems),
-                expected="`nginx -t` to pass",
-            )
-        with nginx_server.Nginx(rewritten) as nginx, traffic.Proxy(nginx) as proxy:
-            notes = list(rewritten.notes)
-            if not separate:
-                notes.append(
-                    f"{NGINX_ADDRESS} is not a loopback address here: the client's "
-                    "address is checked in nginx.conf, not in the logs"
-                )
-            yield Deployment(root, database_url, started, nginx, proxy, separate, notes)
+        yield Deployment(service, nginx, proxy, notes)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from checks.stage_10 import gunicorn
-from checks.stage_10.deployment import Deployment
+from checks.stage_10.deployment import Service
 from checks.support import expect, fail
 
 WORKER = "uvicorn_worker.UvicornWorker"
@@ -94,8 +94,8 @@ def _slow_body(seconds: float, pieces: int = 6) -> Iterator[bytes]:
 
 @pytest.mark.req("10.3")
 @pytest.mark.timeout(60)
-def test_sigterm_finishes_the_request_in_flight(deployment: Deployment) -> None:
-    backend = deployment.backends[0]
+def test_sigterm_finishes_the_request_in_flight(service: Service) -> None:
+    backend = service.backends[0]
     answers: list[httpx.Response | BaseException] = []
 
     def send() -> None:

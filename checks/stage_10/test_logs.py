@@ -10,14 +10,14 @@ import uuid
 import httpx
 import pytest
 
-from checks.stage_10.deployment import Deployment
+from checks.stage_10.deployment import Service
 from checks.support import expect, fail
 
 FIELDS = ("request_id", "client", "method", "path", "status", "duration_ms")
 
 
-def _access_line(deployment: Deployment, request_id: str) -> dict:
-    backend = deployment.backends[0]
+def _access_line(service: Service, request_id: str) -> dict:
+    backend = service.backends[0]
     line = backend.wait_for_log(lambda entry: entry.get("request_id") == request_id, timeout=3)
     if line is None:
         fail(
@@ -29,8 +29,8 @@ def _access_line(deployment: Deployment, request_id: str) -> dict:
 
 
 @pytest.mark.req("10.6")
-def test_each_request_gets_an_access_line_with_its_request_id(deployment: Deployment) -> None:
-    backend = deployment.backends[0]
+def test_each_request_gets_an_access_line_with_its_request_id(service: Service) -> None:
+    backend = service.backends[0]
     sent_id = f"probe-{uuid.uuid4().hex[:12]}"
     answer = httpx.get(f"{backend.url}/api/v2/products", headers={"X-Request-ID": sent_id})
     expect(
@@ -39,7 +39,7 @@ def test_each_request_gets_an_access_line_with_its_request_id(deployment: Deploy
         expected=f"X-Request-ID: {sent_id}",
         response=answer,
     )
-    line = _access_line(deployment, sent_id)
+    line = _access_line(service, sent_id)
     absent = [name for name in FIELDS if name not in line]
     expect(
         not absent,
@@ -62,12 +62,12 @@ def test_each_request_gets_an_access_line_with_its_request_id(deployment: Deploy
         response=unnamed,
         expected="a new X-Request-ID",
     )
-    _access_line(deployment, str(made_up))
+    _access_line(service, str(made_up))
 
 
 @pytest.mark.req("10.6")
-def test_every_line_a_backend_writes_is_json(deployment: Deployment) -> None:
-    backend = deployment.backends[0]
+def test_every_line_a_backend_writes_is_json(service: Service) -> None:
+    backend = service.backends[0]
     httpx.get(f"{backend.url}/health")
     lines = [line for line in backend.log_lines() if line.strip()]
     expect(lines, "the backend wrote nothing at all", expected="JSON lines")
