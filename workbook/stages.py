@@ -109,7 +109,8 @@ def load_stage(folder: Path) -> Stage:
     if stage.workers is not None and (
         not isinstance(stage.workers, int) or isinstance(stage.workers, bool) or stage.workers < 1
     ):
-        raise StageError(f"{paths.shown(folder / 'stage.toml')}: workers must be a whole number ≥ 1")
+        shown = paths.shown(folder / "stage.toml")
+        raise StageError(f"{shown}: workers must be a whole number, at least 1")
     unknown = set(stage.databases) - {"sqlite", "postgresql"}
     if unknown:
         raise StageError(f"{paths.shown(folder / 'stage.toml')}: unknown databases {unknown}")

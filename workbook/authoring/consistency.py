@@ -8,8 +8,9 @@ requirement of the stage with `TODO N.k`, in a comment or in the message of the
 the skeleton that holds the hunk; a hunk outside any of them is judged by the
 top-level statements it touches (and, where the skeleton has nothing, by the
 statements on either side). A file that is not Python (stage 10's Dockerfile,
-nginx.conf, compose.yaml) is one region: its TODOs name every change in it. Hunks that only change import lines need no TODO:
-the imports follow the code that uses them. Every requirement must own at
+nginx.conf, compose.yaml) is one region: its TODOs name every change in it.
+Hunks that only change import lines need no TODO: the imports follow the code
+that uses them. Every requirement must own at
 least one region, so no requirement is "to do" without the learner being shown
 where.
 
