@@ -22,6 +22,7 @@ for _library in ("yaml", "dockerfile_parse", "crossplane"):
 from checks.support.deploy import (  # noqa: E402 - after the skips above
     backends,
     compose,
+    docker,
     dockerfile,
     dockerignore,
     hadolint,
@@ -173,7 +174,11 @@ def test_a_partial_dockerignore_names_what_it_lets_through(tmp_path: Path) -> No
 def test_a_dockerignore_that_drops_the_app_breaks_the_build(tmp_path: Path) -> None:
     shutil.copy(BROKEN / "dockerignore.star", tmp_path / ".dockerignore")
     found = dockerignore.covers_essentials(tmp_path)
-    assert [f.message.split("`")[1] for f in found] == ["app/main.py", "requirements.txt"]
+    assert [f.message.split("`")[1] for f in found] == [
+        "app/main.py",
+        "requirements.txt",
+        "deploy/gunicorn.conf.py",
+    ]
     assert lines(dockerignore.covers_essentials(tmp_path / "nothing")) == [None]
 
 
@@ -465,3 +470,60 @@ def test_gunicorn_settings_are_read_from_the_learners_config() -> None:
     assert settings["bind"] == "['0.0.0.0:8000']"
     assert settings["worker_class"] == "uvicorn_worker.UvicornWorker"
     assert settings["graceful_timeout"] == "20"
+
+
+# --- the Docker mode (`check --docker`), without an engine --------------------
+
+
+def test_the_docker_plan_runs_a_project_of_its_own_with_the_graders_secrets(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "empty.env"
+    empty.write_text("")
+    plan, other = docker.Plan(GOOD, empty), docker.Plan(GOOD, empty)
+    assert plan.project.startswith("workbook-")
+    assert plan.project != other.project
+    common = [
+        "docker", "compose", "--project-name", plan.project, "--project-directory", str(GOOD),
+        "--env-file", str(empty), "-f", str(GOOD / "compose.yaml"),
+    ]  # fmt: skip
+    assert plan.build() == [*common, "build", "--pull"]
+    assert plan.up()[: len(common) + 3] == [*common, "up", "--detach", "--wait"]
+    assert plan.down() == [*common, "down", "--volumes", "--remove-orphans", "--timeout", "20"]
+    env = plan.environment({"PATH": "/usr/bin", "SECRET_KEY": "the learner's"})
+    assert env["PATH"] == "/usr/bin"
+    assert len(env["SECRET_KEY"]) >= 32
+    assert env["SECRET_KEY"] != "the learner's"
+    assert env["POSTGRES_PASSWORD"]
+    assert env["SECRET_KEY"] != other.variables["SECRET_KEY"]
+
+
+def test_the_port_nginx_publishes_is_read_from_compose() -> None:
+    assert docker.published_port(compose.load(GOOD / "compose.yaml")) == 8080
+
+
+def test_an_engine_is_there_only_when_docker_info_answers(tmp_path: Path) -> None:
+    assert not docker.engine_available(str(tmp_path / "no-such-docker"))
+    refusing = tmp_path / "refusing"
+    refusing.write_text("#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n")
+    answering = tmp_path / "answering"
+    answering.write_text("#!/bin/sh\necho 27.3.1\n")
+    for script in (refusing, answering):
+        script.chmod(0o755)
+    assert not docker.engine_available(str(refusing))
+    assert docker.engine_available(str(answering))
+
+
+def test_without_an_engine_the_report_says_it_was_checked_natively(monkeypatch) -> None:
+    from workbook.engine import grading
+    from workbook.stages import find
+
+    monkeypatch.setattr("workbook.engine.docker.shutil.which", lambda _name: None)
+    stage = find("10")
+    result = grading.grade_stage(stage, stage.solution, docker=True, only=frozenset({"10.5"}))
+    assert "No Docker engine (`docker info` does not answer): checked natively." in result.notes
+    docker_check = next(
+        c for r in result.requirements for c in r.checks if "compose_up_serves" in c.nodeid
+    )
+    assert docker_check.outcome == "skip"
+    assert "no Docker engine" in (docker_check.message or "")

@@ -48,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--durations", type=int, metavar="N", help="also list the N slowest checks, with CPU time"
     )
+    check.add_argument(
+        "--docker",
+        action="store_true",
+        help="stage 10: also build the image and run compose.yaml, where a Docker engine answers",
+    )
     check.set_defaults(handler=cmd_check)
 
     watch = commands.add_parser("watch", help="grade again on every save")

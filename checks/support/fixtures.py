@@ -28,6 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target", help="folder holding the app/ package to grade")
     group.addoption("--seed", default=None, help="seed for the checks' random data")
     group.addoption(
+        "--wb-docker",
+        action="store_true",
+        help="stage 10: also build the image and run compose.yaml with a Docker engine",
+    )
+    group.addoption(
         "--wb-seeds",
         default="",
         help="run each check that draws random data once per seed: a1,b2,c3",

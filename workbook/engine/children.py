@@ -41,6 +41,8 @@ class Spec:
     # Run each check that draws random data once per seed (the workbook's own
     # tests: a verdict must not depend on the seed).
     seeds: tuple[str, ...] = ()
+    # Stage 10: also build the image and run compose.yaml with a Docker engine.
+    docker: bool = False
 
 
 def _child_arguments(
@@ -94,6 +96,8 @@ def _child_arguments(
         arguments.append(f"--seed={spec.seed}")
     if spec.seeds:
         arguments.append(f"--wb-seeds={','.join(spec.seeds)}")
+    if spec.docker:
+        arguments.append("--wb-docker")
     return arguments + [f"--deselect={nodeid}" for nodeid in sorted(deselect)]
 
 

@@ -145,6 +145,7 @@ def grade_on(
     verbose: bool = False,
     only: frozenset[str] = frozenset(),
     seeds: Sequence[str] = (),
+    docker: bool = False,
 ) -> dict[str, StageResult]:
     """Grade `target` (a folder holding app/) against the stage's checks, on
     each of `databases` at the same time; one result per database."""
@@ -191,6 +192,7 @@ def grade_on(
                 spawner=server_spawner,
                 run_id=run_id,
                 seeds=tuple(seeds),
+                docker=docker,
             )
             gradings[database] = _Grading(spec, per_database)
         if while_waiting is not None:
@@ -230,5 +232,25 @@ def grade_stage(stage: Stage, target: Path, **options: Any) -> StageResult:
         result = merge(result, results["postgresql"], "PostgreSQL")
         causes.diagnose(result)
         notes.append("Checked on SQLite and on PostgreSQL.")
+    if _deploys(stage) and "postgresql" not in results:
+        notes.append("Its backends shared one SQLite file (WAL mode) instead.")
+    if options.get("docker"):
+        notes.append(_docker_note(stage))
     result.notes.extend(notes)
     return result
+
+
+def _deploys(stage: Stage) -> bool:
+    """Whether the stage runs its app as a deployment (stage 10: deploy/)."""
+    return (stage.solution / "deploy").is_dir()
+
+
+def _docker_note(stage: Stage) -> str:
+    """What `--docker` did, in the report's words."""
+    from workbook.engine.docker import engine_available
+
+    if not _deploys(stage):
+        return "--docker: this stage deploys nothing; it was graded as usual."
+    if not engine_available():
+        return "No Docker engine (`docker info` does not answer): checked natively."
+    return "Also built the image and ran compose.yaml with the Docker engine."

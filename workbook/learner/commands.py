@@ -36,7 +36,12 @@ def grade_and_report(stage: Stage, target: Path, args: argparse.Namespace) -> in
         modified.extend(modified_checks(stage))
 
     result = grading.grade_stage(
-        stage, target, seed=seed, while_waiting=meanwhile, verbose=args.verbose
+        stage,
+        target,
+        seed=seed,
+        while_waiting=meanwhile,
+        verbose=args.verbose,
+        docker=getattr(args, "docker", False),
     )
     from workbook.learner import report
 
