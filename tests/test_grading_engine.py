@@ -275,3 +275,23 @@ def test_the_one_trip_transport_builds_starlettes_scope() -> None:
     assert isinstance(RecordingClient(app)._transport, OneTripTransport)
     assert len(seen) == 2
     assert seen[1] == seen[0]
+
+
+def test_a_stage_may_cap_its_children_and_then_shares_session_fixtures(tmp_path: Path) -> None:
+    """Stage 10 runs in one child (workers = 1), with no queue: pytest's own
+    loop, which knows the next check, keeps the deployment its checks share
+    instead of tearing it down after each."""
+    from workbook.stages import StageError, load_stage
+
+    stage = find("10")
+    assert stage.workers == 1
+    assert grading.shared_queue(tmp_path, 1) is None
+    if work_queue.available():
+        assert grading.shared_queue(tmp_path, 2) == tmp_path / "queue"
+    copy = tmp_path / stage.name
+    copy.mkdir()
+    (copy / "stage.toml").write_text(
+        (stage.folder / "stage.toml").read_text().replace("workers = 1", "workers = 0")
+    )
+    with pytest.raises(StageError, match="workers must be a whole number"):
+        load_stage(copy)

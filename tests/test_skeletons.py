@@ -117,3 +117,13 @@ def test_the_skeletons_command_reports_and_records(tmp_path: Path) -> None:
     fixed = run_cli("skeletons", stage.name, "--record", state=tmp_path / "state", repo=repo)
     assert fixed.returncode == 0, fixed.stdout
     assert patch.read_text() == (tmp_path / "kept.patch").read_text()
+
+
+def test_a_file_that_is_not_python_is_one_region_named_by_its_todos() -> None:
+    solution = {"deploy/nginx.conf": "events {\n    worker_connections 1024;\n}\n\nhttp {\n}\n"}
+    marked = {"deploy/nginx.conf": "# TODO 10.7: an upstream and a server\nevents {\n}\n\nx\n"}
+    unmarked = {"deploy/nginx.conf": "# an upstream and a server\nevents {\n}\n\nx\n"}
+    found = consistency.regions(solution, marked)
+    assert len(found) > 1  # the shared lines split the diff into several hunks…
+    assert all(region.requirements == {"10.7"} for region in found)  # …each the file's
+    assert all(region.requirements == set() for region in consistency.regions(solution, unmarked))

@@ -132,6 +132,16 @@ class _Grading:
         )
 
 
+def shared_queue(workdir: Path, children: int) -> Path | None:
+    """The queue `children` children take checks from, or None for one child:
+    it needs no queue, and runs pytest's own loop, which knows the next check,
+    so fixtures that checks share (stage 10's deployment) are kept between
+    them instead of torn down after each. None too where there is no fcntl."""
+    if children < 2 or not work_queue.available():
+        return None
+    return work_queue.create(workdir / "queue")
+
+
 def grade_on(
     stage: Stage,
     target: Path,
@@ -174,11 +184,7 @@ def grade_on(
         for database in databases:
             workdir = Path(tmp) / database
             workdir.mkdir()
-            # One child needs no queue, and runs pytest's own loop: it knows the
-            # next check, so fixtures shared by checks (stage 10's deployment)
-            # are kept between them instead of torn down after each.
-            shared = work_queue.available() and per_database > 1
-            queue = work_queue.create(workdir / "queue") if shared else None
+            queue = shared_queue(workdir, per_database)
             spec = Spec(
                 stage=stage,
                 target=target,
