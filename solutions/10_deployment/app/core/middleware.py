@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.config import get_settings
 
 access_log = logging.getLogger("app.access")
+error_log = logging.getLogger("app.error")
 
 # A request id ends up in response headers and log lines: a client's own is
 # used only when it is short and made of harmless characters.
@@ -100,15 +101,21 @@ class AccessLogMiddleware:
                 status_code = message["status"]
             await send(message)
 
+        request_id = scope.get("state", {}).get("request_id")
         try:
             await self.app(scope, receive, send_and_note_status)
+        except Exception:
+            # The traceback, on one JSON line with the request's id: uvicorn
+            # logs it again, but without saying which request it was.
+            error_log.exception("request failed", extra={"fields": {"request_id": request_id}})
+            raise
         finally:
             client = scope.get("client")
             access_log.info(
                 "request",
                 extra={
                     "fields": {
-                        "request_id": scope.get("state", {}).get("request_id"),
+                        "request_id": request_id,
                         "client": client[0] if client else None,
                         "method": scope["method"],
                         "path": scope["path"],

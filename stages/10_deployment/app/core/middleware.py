@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.config import get_settings
 
 access_log = logging.getLogger("app.access")
+error_log = logging.getLogger("app.error")
 
 # A request id ends up in response headers and log lines: a client's own is
 # used only when it is short and made of harmless characters.
