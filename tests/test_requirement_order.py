@@ -41,6 +41,10 @@ _SIGNUP = (
     "the solution's create_user takes 7.3's background_tasks, sessions and sender together "
     "with 7.6's audit, and its body lines do not pair with the four TODO comments"
 )
+_NGINX = (
+    "one deploy/nginx.conf serves 10.7, 10.8 and 10.9, and a file that is not Python is "
+    "one region: the solution has no nginx.conf of 10.7 alone"
+)
 UNRECONSTRUCTIBLE: dict[tuple[str, int], str] = {
     ("03_parameters", 2): _FILTER,
     ("03_parameters", 3): _FILTER,
@@ -50,6 +54,7 @@ UNRECONSTRUCTIBLE: dict[tuple[str, int], str] = {
     ("06_async_db", 2): _MEMORY,
     **{("06_async_db", k): _SQL for k in range(3, 10)},
     **{("07_background_tasks", k): _SIGNUP for k in range(3, 6)},
+    **{("10_deployment", k): _NGINX for k in (7, 8)},
 }
 
 PREFIXES = [

@@ -176,6 +176,9 @@ def serves_health(
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as answer:
                     if answer.status == 200:
                         return None
+            except urllib.error.HTTPError as error:
+                # It serves, wrongly: waiting longer would not change that.
+                return f"GET /health answered {error.code}:\n{_tail(log)}"
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.1)

@@ -1,6 +1,5 @@
 """Stage 10, requirement 10.2: the build context. .dockerignore leaves out
-what has no place in an image, requirements.txt pins what the app needs, and
-the image's command, run natively in a copy of the context, serves /health."""
+what has no place in an image, and requirements.txt pins what the app needs."""
 
 from __future__ import annotations
 
@@ -14,12 +13,9 @@ import pytest
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from checks.stage_10 import image
-from checks.stage_10.deployment import FAST_HASHES
 from checks.support import expect, fail
-from checks.support.deploy import backends, dockerfile, dockerignore
+from checks.support.deploy import dockerignore
 from checks.support.deploy.findings import expect_none
-from checks.support.live import free_port
 
 # What the image's command needs whatever the app imports.
 SERVERS = ("gunicorn", "uvicorn-worker")
@@ -109,39 +105,3 @@ def test_requirements_pin_every_library_the_service_needs(target: Path) -> None:
         "requirements.txt does not name: " + ", ".join(absent),
         expected="every distribution the service imports, pinned",
     )
-
-
-@pytest.mark.req("10.2")
-@pytest.mark.timeout(45)
-def test_the_images_command_serves_health_from_the_build_context(
-    target: Path, tmp_path: Path
-) -> None:
-    path = target / dockerfile.FILE
-    if not path.is_file():
-        fail("there is no Dockerfile in the stage folder", expected="a Dockerfile")
-    parsed = dockerfile.load(path)
-    context = tmp_path / "context"
-    context.mkdir()
-    copied = image.copy_context(target, context)
-    expect(
-        any(name.startswith("app/") for name in copied),
-        "the build context holds no app/: .dockerignore leaves out the code the image runs",
-        expected="app/ in the build context",
-    )
-    port = free_port()
-    argv = image.command(parsed, port)
-    env = {
-        **backends.environment(),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'health.db'}",
-        "SECRET_KEY": "k" * 64,
-        "WEB_CONCURRENCY": "1",
-        "PYTHONPATH": str(context),
-        **FAST_HASHES,
-    }
-    problem = image.serves_health(argv, context, env, port, tmp_path / "command.log")
-    if problem:
-        fail(
-            f"the image's command, `{' '.join(argv)}`, run in a copy of the build context "
-            f"(WORKDIR {image.workdir(parsed)}), did not serve GET /health: {problem}",
-            expected="GET /health → 200",
-        )
