@@ -39,6 +39,8 @@ def test_the_images_command_serves_health_from_the_build_context(
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'health.db'}",
         "SECRET_KEY": "k" * 64,
         "WEB_CONCURRENCY": "1",
+        # Gunicorn 24+ opens a control socket under $HOME: the grader's, not yours.
+        "HOME": str(tmp_path),
         "PYTHONPATH": str(context),
         **FAST_HASHES,
     }
