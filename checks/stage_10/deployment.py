@@ -24,7 +24,7 @@ import secrets
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,10 +174,23 @@ class Deployment:
     def count(self, table: str, where: str, *params: object) -> int:
         return self.service.count(table, where, *params)
 
+    rewrite: Callable[[frozenset[int]], nginx_conf.Rewritten] | None = None
+
     def heal(self) -> None:
         """Every backend up, and nginx fresh: holding none of them as failed."""
         self.service.heal()
+        self.drain(frozenset())
         self.nginx.restart()
+
+    def drain(self, ports: frozenset[int]) -> None:
+        """Mark the backends on `ports` down in nginx (none: all back in), and
+        reload it without dropping a request."""
+        if self.rewrite is None or ports == self._drained:
+            return
+        self.nginx.reload(self.rewrite(ports))
+        self._drained = ports
+
+    _drained: frozenset[int] = frozenset()
 
 
 def _replicated(root: Path) -> set[str]:
@@ -191,17 +204,25 @@ def _replicated(root: Path) -> set[str]:
     return {name for name in described.apps if compose.replicas(described.services[name]) >= 2}
 
 
-def _rewrite(root: Path, folder: Path, ports: list[int], separate: bool) -> nginx_conf.Rewritten:
-    """The learner's nginx.conf on the backends' ports. A lone upstream server
+def _rewrite(
+    root: Path,
+    folder: Path,
+    ports: list[int],
+    separate: bool,
+    down: frozenset[int] = frozenset(),
+    port: int | None = None,
+) -> nginx_conf.Rewritten:
+    """The learner's nginx.conf on the backends' ports (those on `down` marked
+    down), listening on `port` (else a free one). A lone upstream server
     stands for every backend only when it names a replicated service: `server
     api1:8000` alone sends everything to api1."""
-    bind = NGINX_ADDRESS if separate else None
+    options = {"proxy_bind": NGINX_ADDRESS if separate else None, "down": down, "listen_port": port}
     source = root / nginx_conf.FILE
-    rewritten = nginx_conf.rewrite(source, folder, ports, expand_single=False, proxy_bind=bind)
+    rewritten = nginx_conf.rewrite(source, folder, ports, expand_single=False, **options)
     replicated = _replicated(root)
     lone = [servers[0] for servers in rewritten.upstreams.values() if len(servers) == 1]
     if any(address.rpartition(":")[0] in replicated for address in lone):
-        rewritten = nginx_conf.rewrite(source, folder, ports, expand_single=True, proxy_bind=bind)
+        rewritten = nginx_conf.rewrite(source, folder, ports, expand_single=True, **options)
     return rewritten
 
 
@@ -246,4 +267,15 @@ def behind_nginx(service: Service, folder: Path) -> Iterator[Deployment]:
                 f"{NGINX_ADDRESS} is not a loopback address here: the client's "
                 "address is checked in nginx.conf, not in the logs"
             )
-        yield Deployment(service, nginx, proxy, notes)
+
+        def rewrite(down: frozenset[int]) -> nginx_conf.Rewritten:
+            return _rewrite(
+                service.root,
+                folder,
+                service.backends.ports,
+                service.separate_addresses,
+                down,
+                port=rewritten.port,  # the port the checks' client calls
+            )
+
+        yield Deployment(service, nginx, proxy, notes, rewrite)

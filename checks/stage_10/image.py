@@ -129,8 +129,28 @@ def _with_port(words: list[str], port: int) -> list[str]:
     return out
 
 
-def command(parsed: dockerfile.Dockerfile, port: int) -> list[str]:
-    """The final stage's ENTRYPOINT + CMD, for this machine, on `port`."""
+def _in_context(words: list[str], root: PurePosixPath, context: Path) -> list[str]:
+    """Each word that names a path under WORKDIR (`/code/deploy/run.sh`),
+    named in the copy instead: WORKDIR stands for the copy."""
+    if str(root) == "/":
+        return words
+    prefix = f"{root}/"
+    return [str(context / w.removeprefix(prefix)) if w.startswith(prefix) else w for w in words]
+
+
+def make_runnable(words: list[str], context: Path) -> None:
+    """A script of the copy that the command runs directly (`./entrypoint.sh`)
+    made executable, as `COPY --chmod=755` or a `RUN chmod` makes it in the
+    image; the copy is the grader's, the learner's file is left as it is."""
+    for word in words[:1]:
+        path = Path(word) if Path(word).is_absolute() else context / word
+        if path.is_file() and context in path.resolve().parents:
+            path.chmod(path.stat().st_mode | 0o111)
+
+
+def command(parsed: dockerfile.Dockerfile, port: int, context: Path | None = None) -> list[str]:
+    """The final stage's ENTRYPOINT + CMD, for this machine, on `port`; paths
+    under WORKDIR named in `context`, the copy of the build context."""
     entrypoints = parsed.of("ENTRYPOINT")
     cmds = parsed.of("CMD")
     if not cmds and not entrypoints:
@@ -143,6 +163,8 @@ def command(parsed: dockerfile.Dockerfile, port: int) -> list[str]:
     if not cmd:
         entry = _with_port(entry, port)
     words = [*entry, *cmd]
+    if context is not None:
+        words = _in_context(words, workdir(parsed), context)
     if words[:2] == ["/bin/sh", "-c"]:
         # A shell command line: its programs are the workbook's too.
         line = shlex.split(words[2])
@@ -158,15 +180,18 @@ def serves_health(
     it (SIGTERM, then SIGKILL for its whole group); None if it did, else what
     went wrong, with the end of its output."""
     with open(log, "wb") as output:
-        process = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            process = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as error:
+            return f"the command could not start: {error}"
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -32,12 +32,12 @@ def test_dockerignore_leaves_out_what_has_no_place_in_an_image(target: Path) -> 
     )
 
 
-def _requirements(target: Path) -> dict[str, tuple[int, str]]:
-    """{canonical name: (line, specifier)} of requirements.txt."""
+def _requirements(target: Path) -> dict[str, tuple[int, str, set[str]]]:
+    """{canonical name: (line, specifier, extras)} of requirements.txt."""
     path = target / "requirements.txt"
     if not path.is_file():
         fail("there is no requirements.txt", expected="requirements.txt with pinned versions")
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, tuple[int, str, set[str]]] = {}
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.split(" #", 1)[0].strip().removesuffix("\\").strip()
         if not line or line.startswith(("#", "--hash")):
@@ -52,7 +52,8 @@ def _requirements(target: Path) -> dict[str, tuple[int, str]]:
             requirement = Requirement(line)
         except InvalidRequirement as error:
             fail(f"requirements.txt:{number}: `{line}` is not a requirement: {error}")
-        found[canonicalize_name(requirement.name)] = (number, str(requirement.specifier))
+        name = canonicalize_name(requirement.name)
+        found[name] = (number, str(requirement.specifier), set(requirement.extras))
     return found
 
 
@@ -78,12 +79,52 @@ def _imported_distributions(target: Path) -> dict[str, str]:
     return found
 
 
+# What a library needs at run time without the app importing it by name: the
+# source's use of it, the distribution, and why. A distribution or an extra
+# that brings it (`sqlalchemy[asyncio]` brings greenlet) counts as naming it.
+RUN_TIME = (
+    ("EmailStr", "email-validator", "pydantic's EmailStr validates with it"),
+    ("OAuth2PasswordRequestForm", "python-multipart", "FastAPI reads forms with it"),
+    ("Form(", "python-multipart", "FastAPI reads forms with it"),
+    ("UploadFile", "python-multipart", "FastAPI reads uploads with it"),
+    ("sqlalchemy.ext.asyncio", "greenlet", "SQLAlchemy's asyncio layer runs on it"),
+    ("argon2", "argon2-cffi", "pwdlib hashes Argon2 with it"),
+)
+BROUGHT_BY = {"greenlet": ("sqlalchemy", "asyncio"), "argon2-cffi": ("pwdlib", "argon2")}
+# The driver a DATABASE_URL names (postgresql+asyncpg://…) → its distribution.
+DRIVERS = {"asyncpg": "asyncpg", "psycopg": "psycopg", "aiosqlite": "aiosqlite"}
+
+
+def _named(name: str, pinned: dict[str, tuple[int, str, set[str]]]) -> bool:
+    if name in pinned:
+        return True
+    bringer = BROUGHT_BY.get(name)
+    return bringer is not None and bringer[1] in pinned.get(bringer[0], (0, "", set()))[2]
+
+
+def _needed_at_run_time(target: Path) -> dict[str, str]:
+    """{distribution: why} for what the service needs that no import names:
+    the extras of the libraries it uses, and the database driver of the
+    DATABASE_URL compose.yaml gives the app."""
+    source = "\n".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted((target / "app").rglob("*.py"))
+    )
+    needed = {dist: why for marker, dist, why in RUN_TIME if marker in source}
+    described = target / "compose.yaml"
+    text = described.read_text(encoding="utf-8", errors="replace") if described.is_file() else ""
+    for driver in set(re.findall(r"\w+\+(\w+)://", text)):
+        if driver in DRIVERS:
+            needed[DRIVERS[driver]] = f"compose.yaml's DATABASE_URL names the {driver} driver"
+    return needed
+
+
 @pytest.mark.req("10.2")
 def test_requirements_pin_every_library_the_service_needs(target: Path) -> None:
     pinned = _requirements(target)
     loose = [
         f"requirements.txt:{line}: `{name}{spec}`"
-        for name, (line, spec) in pinned.items()
+        for name, (line, spec, _) in pinned.items()
         if not EXACT.match(spec)
     ]
     expect(
@@ -99,7 +140,8 @@ def test_requirements_pin_every_library_the_service_needs(target: Path) -> None:
             for name, module in _imported_distributions(target).items()
         }
     )
-    absent = [f"{name} ({why})" for name, why in needed.items() if name not in pinned]
+    needed.update(_needed_at_run_time(target))
+    absent = [f"{name} ({why})" for name, why in needed.items() if not _named(name, pinned)]
     expect(
         not absent,
         "requirements.txt does not name: " + ", ".join(absent),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.stage_10.image import workdir
 from checks.support import fail
 from checks.support.deploy import compose, dockerfile, tools
 from checks.support.deploy.findings import Finding, expect_none
@@ -26,16 +27,21 @@ def _compose(target: Path) -> compose.Compose:
 
 
 def _entrypoint_migrates(target: Path) -> bool:
-    """Whether the image's entrypoint runs the migrations before the server."""
+    """Whether the image's entrypoint runs the migrations before the server:
+    `alembic upgrade` in the ENTRYPOINT itself, or in a script of the stage
+    folder it names (relative, or absolute under WORKDIR)."""
     path = target / dockerfile.FILE
     if not path.is_file():
         return False
     parsed = dockerfile.load(path)
     words = " ".join(i.value for i in parsed.of("ENTRYPOINT"))
-    scripts = [
-        target / w.strip("[]\",' ") for w in words.split() if w.strip("[]\",' ").endswith(".sh")
-    ]
-    text = words + " ".join(s.read_text(errors="replace") for s in scripts if s.is_file())
+    root = f"{workdir(parsed)}/".replace("//", "/")
+    texts = [words]
+    for word in (w.strip("[]\",' ") for w in words.split()):
+        script = target / word.removeprefix(root).lstrip("/") if word else None
+        if script is not None and script.is_file():
+            texts.append(script.read_text(errors="replace"))
+    text = "\n".join(texts)
     return "alembic" in text and "upgrade" in text
 
 
@@ -61,6 +67,7 @@ def test_compose_describes_replicas_behind_nginx_on_postgres(target: Path) -> No
         [
             *compose.app_replicas(described),
             *compose.nginx_publishes_one_port(described),
+            *compose.nginx_mounts_the_config(described),
             *compose.postgres_with_healthcheck_and_volume(described),
             *compose.apps_wait_for_database(described),
             *compose.database_port_not_published(described),

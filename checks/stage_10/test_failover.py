@@ -78,6 +78,13 @@ def _post_until_routed_to(
 @pytest.mark.timeout(60)
 def test_a_post_to_a_hung_backend_is_not_retried(deployment: Deployment) -> None:
     proxy = deployment.proxy
+    slow = [took for _, took in read_timeouts(deployment.service.root / "deploy" / "nginx.conf")]
+    if any(took > LONGEST_READ_TIMEOUT for took in slow):
+        fail(
+            f"nginx waits {max(slow):g} s for a hung backend (proxy_read_timeout): longer than "
+            "this check waits for it",
+            expected=f"proxy_read_timeout ≤ {LONGEST_READ_TIMEOUT:g} s",
+        )
     headers = admin_headers(proxy)
     stalled = deployment.backends[1]
     logged = len(stalled.json_lines())
@@ -142,6 +149,13 @@ def test_a_burst_of_logins_is_rate_limited_while_other_routes_answer(
     form = {"username": unique("guesser"), "password": "not-the-password"}
     answers = traffic.burst(proxy, "POST", f"{V2}/auth/token", count=40, data=form)
     statuses = sorted({answer.status_code for answer in answers})
+    if 503 in statuses and 429 not in statuses:
+        fail(
+            f"40 logins at once through nginx answered {statuses}: limit_req refuses the burst, "
+            "but with 503, its default, which says the server is down rather than that the "
+            "client must slow down",
+            expected="429 Too Many Requests (limit_req_status 429)",
+        )
     expect(
         429 in statuses,
         f"40 logins at once through nginx answered {statuses}: nothing limits a password guesser",

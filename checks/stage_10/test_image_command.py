@@ -4,6 +4,8 @@ from deploy/gunicorn.conf.py, run natively in a copy of the build context
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,9 +35,12 @@ def test_the_images_command_serves_health_from_the_build_context(
         expected="app/ in the build context",
     )
     port = free_port()
-    argv = image.command(parsed, port)
+    argv = image.command(parsed, port, context)
+    image.make_runnable(argv, context)
     env = {
         **backends.environment(),
+        # What the image installed is on its PATH: here, the workbook's venv.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'health.db'}",
         "SECRET_KEY": "k" * 64,
         "WEB_CONCURRENCY": "1",

@@ -5,7 +5,9 @@ the three start together."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -19,8 +21,11 @@ from checks.support import expect, fail
 from checks.support.deploy.backends import Backend
 from checks.support.failures import body_of
 
-# A SQLite file in a folder that does not exist: opening it fails at once.
-UNREACHABLE = "sqlite+aiosqlite:////nonexistent-workbook-folder/shop.db"
+# A PostgreSQL URL whose server never answers: the grader listens on the port
+# and accepts nothing, so a connection waits, as on a database that hangs.
+SILENT = "postgresql+asyncpg://shop:password@127.0.0.1:{port}/shop"
+# /ready may take this long to say no; more is a probe that hangs.
+READY_LIMIT = 8.0
 REFUSAL_WAIT = 20.0
 KEY = {"SECRET_KEY": "k" * 64}
 
@@ -43,13 +48,13 @@ def _started(*backends: Backend) -> Iterator[None]:
 def test_health_and_readiness_with_and_without_the_database(
     target: Path, tmp_path: Path, database_url: str
 ) -> None:
-    reachable = _backend(
-        target, tmp_path, 0, {"DATABASE_URL": database_url, "SECRET_KEY": "k" * 64}
-    )
-    unreachable = _backend(
-        target, tmp_path, 1, {"DATABASE_URL": UNREACHABLE, "SECRET_KEY": "k" * 64}
-    )
-    with _started(reachable, unreachable):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    unreachable_url = SILENT.format(port=silent.getsockname()[1])
+    reachable = _backend(target, tmp_path, 0, {"DATABASE_URL": database_url, **KEY})
+    unreachable = _backend(target, tmp_path, 1, {"DATABASE_URL": unreachable_url, **KEY})
+    with contextlib.closing(silent), _started(reachable, unreachable):
         reachable.wait_until_healthy()
         unreachable.wait_until_healthy()  # /health must not need the database
         ready = httpx.get(f"{reachable.url}/ready", timeout=10)
@@ -61,16 +66,17 @@ def test_health_and_readiness_with_and_without_the_database(
         )
         started = time.monotonic()
         try:
-            unready = httpx.get(f"{unreachable.url}/ready", timeout=10)
+            unready = httpx.get(f"{unreachable.url}/ready", timeout=READY_LIMIT)
         except httpx.TimeoutException:
             fail(
-                "GET /ready on a backend whose database cannot be opened hung for 10 s: a "
-                "probe that hangs holds the balancer's connection, then counts as a failure",
+                f"GET /ready on a backend whose database does not answer hung for "
+                f"{READY_LIMIT:g} s: a probe that hangs holds the balancer's connection, then "
+                "counts as a failure anyway. Give the query a timeout (asyncio.timeout)",
                 expected="503 within a few seconds",
             )
         expect(
             unready.status_code == 503,
-            f"GET /ready on a backend whose database cannot be opened ({UNREACHABLE}) answered "
+            f"GET /ready on a backend whose database does not answer answered "
             f"{unready.status_code} after {time.monotonic() - started:.1f} s: the balancer "
             "would send it traffic it cannot serve",
             expected="503 Service Unavailable",

@@ -28,7 +28,9 @@ def test_a_rolling_restart_under_load_loses_and_doubles_nothing(deployment: Depl
     ) as load:
         time.sleep(0.4)
         try:
-            traffic.rolling_restart(deployment.proxy, deployment.backends, timeout=20)
+            traffic.rolling_restart(
+                deployment.proxy, deployment.backends, timeout=20, drain=deployment.drain
+            )
         except TimeoutError as error:
             fail(f"during the rolling restart, {error}", expected="each backend back in rotation")
         time.sleep(0.4)

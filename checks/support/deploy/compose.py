@@ -215,6 +215,29 @@ def _volume_source(entry: Any) -> tuple[str, str]:
     return source, kind if source else "anonymous"
 
 
+def nginx_mounts_the_config(compose: Compose, config: str = "deploy/nginx.conf") -> list[Finding]:
+    """Each nginx service mounts the learner's nginx.conf (the file, or the
+    folder holding it), else it runs the image's default configuration."""
+    findings = []
+    for name in compose.nginx:
+        sources = [
+            _volume_source(entry)[0].removeprefix("./").rstrip("/")
+            for entry in compose.services[name].get("volumes") or []
+        ]
+        folder = config.rpartition("/")[0]
+        if not any(source in (config, folder) for source in sources):
+            findings.append(
+                compose.finding(
+                    "nginx-config",
+                    name,
+                    f"`{name}` does not mount {config}: it runs nginx's default configuration, "
+                    "which proxies nothing",
+                    f'`volumes: ["./{config}:/etc/nginx/nginx.conf:ro"]`',
+                )
+            )
+    return findings
+
+
 def _healthcheck_set(body: dict[str, Any]) -> bool:
     check = body.get("healthcheck")
     if not isinstance(check, dict) or check.get("disable"):

@@ -161,7 +161,7 @@ def _rewrite_listens(block: list[Directive], ports: dict[str, int], first_port: 
 
 
 def _rewrite_upstreams(
-    block: list[Directive], backends: list[int], expand_single: bool
+    block: list[Directive], backends: list[int], expand_single: bool, down: frozenset[int]
 ) -> dict[str, list[str]]:
     upstreams: dict[str, list[str]] = {}
     for upstream in (d for d in _walk(block) if d["directive"] == "upstream"):
@@ -177,6 +177,8 @@ def _rewrite_upstreams(
                 a for a in server["args"][1:] if a != "resolve" and not a.startswith("service=")
             ]
             port = backends[index % len(backends)]
+            if port in down and "down" not in options:
+                options.append("down")  # drained: nginx sends it nothing new
             rewritten.append({**server, "args": [f"127.0.0.1:{port}", *options]})
         others = [d for d in upstream["block"] if d["directive"] != "server"]
         upstream["block"] = rewritten + others
@@ -244,11 +246,14 @@ def rewrite(
     listen_port: int | None = None,
     expand_single: bool = True,
     proxy_bind: str | None = None,
+    down: frozenset[int] = frozenset(),
 ) -> Rewritten:
     """Write the runnable copy of `source` into `folder` (created) and say what
     changed. `backends` are the loopback ports of the app's processes.
     `proxy_bind` is the address nginx connects to them from: another loopback
-    address than the client's, so the app can tell nginx from its caller."""
+    address than the client's, so the app can tell nginx from its caller.
+    The backends on the `down` ports are marked `down`: drained, as a
+    rolling restart takes a replica out of nginx before it stops it."""
     folder.mkdir(parents=True, exist_ok=True)
     parsed = parse(source)
     notes: list[str] = []
@@ -257,7 +262,7 @@ def rewrite(
     parsed = [d for d in parsed if d["directive"] not in DROPPED_MAIN]
     parsed = _includes(parsed, folder, notes)
     _rewrite_listens(parsed, ports, listen_port or free_port())
-    upstreams = _rewrite_upstreams(parsed, backends, expand_single)
+    upstreams = _rewrite_upstreams(parsed, backends, expand_single, down)
     if not ports:
         notes.append("no `listen` directive: nginx listens on port 80 (or 8000 unprivileged)")
 

@@ -152,6 +152,40 @@ class Nginx:
             expected="nginx listening",
         )
 
+    def _workers(self) -> int:
+        """How many processes the master runs now (workers, and old workers
+        still finishing their requests after a reload)."""
+        if self.process is None:
+            return 0
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            return len(children.read_text().split())
+        except OSError:
+            return 0
+
+    def reload(self, rewritten: Rewritten, timeout: float = 10.0) -> None:
+        """Load `rewritten` (the same files, new contents) without dropping a
+        request: SIGHUP, then wait until the old workers have finished what
+        they were serving and exited, so nothing is sent by the old config."""
+        if self.process is None:
+            return
+        steady = self._workers()
+        self.rewritten = rewritten
+        os.kill(self.process.pid, signal.SIGHUP)
+        if steady == 0:  # no /proc to count them: give the old workers a moment
+            time.sleep(1.0)
+            return
+        # The new workers start, then the old ones leave: more, then steady.
+        started = time.monotonic()
+        grown = False
+        while time.monotonic() - started < timeout:
+            count = self._workers()
+            if count > steady:
+                grown = True
+            elif grown or time.monotonic() - started > 0.5:
+                return
+            time.sleep(0.02)
+
     def restart(self) -> Nginx:
         """A fresh nginx on the same config: its upstreams' failure counts
         (which backends it holds as down) start from zero. Stopped at once

@@ -281,14 +281,31 @@ def wait_until_serving(proxy: Proxy, port: int, timeout: float = 15.0) -> float:
     raise TimeoutError(f"nginx sent nothing to the backend on port {port} for {timeout:g} s")
 
 
-def rolling_restart(proxy: Proxy, backends: Any, timeout: float = 15.0) -> list[float]:
+def rolling_restart(
+    proxy: Proxy,
+    backends: Any,
+    timeout: float = 15.0,
+    drain: Callable[[frozenset[int]], None] | None = None,
+) -> list[float]:
     """Restart each backend in turn (SIGTERM, wait for the graceful stop,
     start, wait until nginx routes to it again); each one's seconds out of
-    rotation. `backends` is a `backends.Backends`."""
+    rotation. `backends` is a `backends.Backends`.
+
+    With `drain` (called with the ports to take out of nginx, then with none),
+    each backend is first taken out of rotation, as a deploy script does with
+    open-source nginx: nginx then sends it nothing new, and closes its idle
+    keep-alive connections to it, before the SIGTERM. Without it, a POST that
+    nginx writes on a kept-alive connection just as the stopping backend
+    closes it fails with 502 and is not retried (it was sent): nginx keeps
+    connections to upstreams alive by default since 1.29.7."""
     took = []
     for backend in backends:
         started = time.monotonic()
+        if drain is not None:
+            drain(frozenset({backend.port}))
         backend.restart()
+        if drain is not None:
+            drain(frozenset())
         wait_until_serving(proxy, backend.port, timeout)
         took.append(time.monotonic() - started)
     return took
