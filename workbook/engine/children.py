@@ -32,17 +32,14 @@ class Spec:
     verbose: bool
     database: str
     only: frozenset[str]
-    # The shared queue the children take checks from; None where there is no
-    # such thing (no fcntl), and each child runs a fixed share instead.
+    # The queue the children take checks from; None: each runs a fixed share.
     queue: Path | None = None
     # The live-server spawner's socket, for stages whose checks start uvicorn.
     spawner: Path | None = None
     run_id: str = "manual"
-    # Run each check that draws random data once per seed (the workbook's own
-    # tests: a verdict must not depend on the seed).
+    # Each check that draws random data runs once per seed (the workbook's tests).
     seeds: tuple[str, ...] = ()
-    # Stage 10: also build the image and run compose.yaml with a Docker engine.
-    docker: bool = False
+    docker: bool = False  # stage 10: also run the image and compose.yaml with Docker
 
 
 def _child_arguments(

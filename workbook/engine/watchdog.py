@@ -21,8 +21,10 @@ every run here; `tests/test_diagnoses.py` keeps that case. The sampler holds
 the GIL while it reads `sys._current_frames()`, so the stacks it reads stay
 valid. What it cannot do is run while a C call holds the GIL for good (a
 catastrophic regex): for that, faulthandler stays armed as a backstop at one
-and a half limits, re-armed at every sample, so it only fires when the sampler
-could not run, when no other thread can be ending either.
+and a half limits (two seconds at the least), re-armed at every sample, so it
+only fires when the sampler could not run for that long, when no other thread
+can be ending either. (With a 6 ms backstop, CI's busy cores kept the sampler
+from the GIL that long while the test's threads ended: SIGSEGV.)
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ import pytest
 from workbook.engine.stacks import WATCHDOG
 
 _sampler = pytest.StashKey["Sampler"]()
+# Seconds: the backstop waits at least this long for a sampler that does not run.
+BACKSTOP_FLOOR = 2.0
 
 
 def _format(frame: FrameType | None) -> list[str]:
@@ -80,7 +84,11 @@ class Sampler:
 
     def _backstop(self) -> None:
         assert self._period is not None
-        faulthandler.dump_traceback_later(3 * self._period, repeat=True, file=self.stacks)
+        # Never sooner than BACKSTOP_FLOOR: a sampler kept from the GIL for a
+        # few switch intervals by busy threads is not stuck, and those threads
+        # may be ending, which is when faulthandler's dump crashes.
+        later = max(3 * self._period, BACKSTOP_FLOOR)
+        faulthandler.dump_traceback_later(later, repeat=True, file=self.stacks)
 
     def _run(self) -> None:
         with self._lock:
