@@ -85,8 +85,9 @@ lint: $(READY)
 # Stages graded on PostgreSQL too are tested there when a server answers here
 # (and skipped, saying why, when none does).
 test: export WORKBOOK_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+# Without ARGS, the mutants run beside the other tests (tests/run_all.py says why).
 test: $(READY)
-	@$(PY) -m pytest $(ARGS)
+	@$(if $(strip $(ARGS)),$(PY) -m pytest $(ARGS),$(PY) -m tests.run_all)
 
 bench: $(READY)
 	@$(PY) tests/bench/bench_check.py $(ARGS)

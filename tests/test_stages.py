@@ -45,10 +45,11 @@ def test_the_solution_passes_every_requirement(stage: Stage, database: str) -> N
     assert failing == {}
 
 
-@on_each_database
-def test_the_skeleton_leaves_every_requirement_to_do(stage: Stage, database: str) -> None:
-    need(database)
-    result = grading.grade(stage, stage.folder, database=database)
+@by_name
+def test_the_skeleton_leaves_every_requirement_to_do(stage: Stage) -> None:
+    # On SQLite: a skeleton's TODOs are in its files, whatever the database
+    # (each PostgreSQL grading of a skeleton cost 5-10 s and found nothing more).
+    result = grading.grade(stage, stage.folder, database="sqlite")
     assert result.error is None, result.error
     not_todo = {r.id: f"{r.status}: {r.message}" for r in result.requirements if r.status != "todo"}
     assert not_todo == {}

@@ -40,6 +40,7 @@ class Spec:
     # Each check that draws random data runs once per seed (the workbook's tests).
     seeds: tuple[str, ...] = ()
     docker: bool = False  # stage 10: also run the image and compose.yaml with Docker
+    first_failure: bool = False  # stop each requirement at its first failure (mutants)
 
 
 def _child_arguments(
@@ -93,8 +94,7 @@ def _child_arguments(
         arguments.append(f"--seed={spec.seed}")
     if spec.seeds:
         arguments.append(f"--wb-seeds={','.join(spec.seeds)}")
-    if spec.docker:
-        arguments.append("--wb-docker")
+    arguments += ["--wb-docker"] * spec.docker + ["--wb-first-failure"] * spec.first_failure
     return arguments + [f"--deselect={nodeid}" for nodeid in sorted(deselect)]
 
 

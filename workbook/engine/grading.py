@@ -156,6 +156,7 @@ def grade_on(
     only: frozenset[str] = frozenset(),
     seeds: Sequence[str] = (),
     docker: bool = False,
+    first_failure: bool = False,
 ) -> dict[str, StageResult]:
     """Grade `target` (a folder holding app/) against the stage's checks, on
     each of `databases` at the same time; one result per database."""
@@ -199,6 +200,7 @@ def grade_on(
                 run_id=run_id,
                 seeds=tuple(seeds),
                 docker=docker,
+                first_failure=first_failure,
             )
             gradings[database] = _Grading(spec, per_database)
         if while_waiting is not None:

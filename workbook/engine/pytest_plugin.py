@@ -24,6 +24,8 @@ from workbook.engine.work_queue import WorkQueue
 
 _sink = pytest.StashKey[IO[str]]()
 _outcomes = pytest.StashKey[dict[str, dict[str, Any]]]()
+# (requirement, seed or None) that a check failed, with --wb-first-failure.
+_failed = pytest.StashKey[set[tuple[str | None, str | None]]]()
 _order = pytest.StashKey[list[str]]()
 # Each check's phases as pytest reported them: {"setup": "passed", ...}.
 _phases = pytest.StashKey[dict[str, dict[str, str]]]()
@@ -36,6 +38,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--wb-queue", help="take checks one at a time from this shared queue file")
     parser.addoption("--wb-spawner", help="socket of the grader's live-server spawner")
     parser.addoption("--wb-only", default="", help="grade only these requirements: 4.1,4.2")
+    parser.addoption(
+        "--wb-first-failure",
+        action="store_true",
+        help="skip the rest of a requirement's checks (under the same seed) once one fails",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,10 +98,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # at once) go first, so that they overlap with the quick ones.
     slow = [item for item in items if item.get_closest_marker("timeout")]
     quick = [item for item in items if not item.get_closest_marker("timeout")]
-    config.stash[_order] = [item.nodeid for item in slow + quick]
+    # Stopping at the first failure (the workbook's tests of a mutant): the
+    # quick checks first, so that a slow one runs only where they all pass.
+    ordered = quick + slow if config.getoption("--wb-first-failure") else slow + quick
+    config.stash[_order] = [item.nodeid for item in ordered]
+    if config.getoption("--wb-first-failure"):
+        items[:] = ordered
     if count > 1 and not config.getoption("--wb-queue"):
         # Fixed shares, where there is no shared queue: dealt round the table.
-        kept = [item for position, item in enumerate(slow + quick) if position % count == index]
+        kept = [item for position, item in enumerate(ordered) if position % count == index]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = [item for item in items if item in kept]
 
@@ -125,6 +137,16 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _emit(item.config, events.Start(nodeid=item.nodeid, t=time.time(), cpu=time.process_time()))
+    failed = item.config.stash.get(_failed, set())
+    requirement = requirement_of(item)
+    if (requirement, None) in failed or (requirement, _seed(item.nodeid)) in failed:
+        pytest.skip(f"an earlier check of {requirement} failed (--wb-first-failure)")
+
+
+def _seed(nodeid: str) -> str | None:
+    from checks.support.fixtures import seed_of  # the checks' own naming of seeded runs
+
+    return seed_of(nodeid)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -186,6 +208,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         result = verdict(item)
     except Exception as error:
         result = unclassified(item, f"{type(error).__name__}: {error}")
+    if item.config.getoption("--wb-first-failure") and result.get("outcome") in ("fail", "error"):
+        # Under its seed only: a check that draws no data failed for every seed.
+        item.config.stash.setdefault(_failed, set()).add((requirement_of(item), _seed(item.nodeid)))
     _emit(
         item.config,
         events.Result(
