@@ -187,7 +187,7 @@ def _score(result: StageResult, console: Console) -> None:
             console.print(
                 Text(
                     "All done: that is the last stage in this copy of the workbook. Well done! "
-                    "The README's stage map says which stages are still to come.",
+                    "The last stage's README ends with where to read on.",
                     style="green",
                 )
             )
