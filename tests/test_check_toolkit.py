@@ -8,6 +8,8 @@ import ast
 import re
 from pathlib import Path
 
+from checks.support.marks import holds_todo
+
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ROOT / "checks"
 SUPPORT = CHECKS / "support"
@@ -73,3 +75,14 @@ def test_the_guide_lists_every_helper_the_checks_import() -> None:
             if node.module.startswith("checks.support"):
                 unlisted |= {alias.name for alias in node.names if alias.name not in words}
     assert not unlisted, f"docs/grader.md's toolkit table does not name: {sorted(unlisted)}"
+
+
+def test_holds_todo_reads_the_stage_folder_and_the_files_named(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("# TODO 1.10: the welcome\n", encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text("# TODO 10.1: a slim base\nFROM python\n")
+    assert holds_todo(tmp_path, "1.10")
+    assert not holds_todo(tmp_path, "1.1"), "TODO 1.10 is not TODO 1.1"
+    assert not holds_todo(tmp_path, "10.1"), "a file not named is not read"
+    assert holds_todo(tmp_path, "10.1", ["Dockerfile"])
+    assert not holds_todo(tmp_path, "10.2", ["Dockerfile", "gone.txt"]), "a missing file is no mark"

@@ -177,7 +177,7 @@ def test_the_cpu_time_of_a_process_is_read() -> None:
     assert used is None or used > 0
 
 
-THREADS_COME_AND_GO = '''
+THREADS_COME_AND_GO = """
 import threading
 import time
 
@@ -193,7 +193,7 @@ def test_threads_start_and_end_while_the_watchdog_samples():
             thread.start()
         for thread in started:
             thread.join()
-'''
+"""
 
 
 def test_the_watchdog_samples_a_check_whose_threads_come_and_go(tmp_path: Path) -> None:

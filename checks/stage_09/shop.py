@@ -7,7 +7,6 @@ Accounts come from checks.support.accounts with `prefix=V1` or `prefix=V2`.
 
 from __future__ import annotations
 
-import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from checks.support import RandomData, body_of, expect, fail, todo
 from checks.support.accounts import ADMIN, FAST, Account
 from checks.support.answers import created, sent, show
+from checks.support.marks import holds_todo
 
 if TYPE_CHECKING:
     import httpx2 as httpx
@@ -67,16 +67,6 @@ def still_to_do(requirement: str) -> bool:
     package = sys.modules.get("app")
     folders = list(getattr(package, "__path__", []))
     return bool(folders) and holds_todo(Path(folders[0]).parent, requirement)
-
-
-def holds_todo(root: Path, requirement: str) -> bool:
-    """Whether a file of the stage folder `root` (its app/ and migrations/) holds `TODO N.k`."""
-    marker = re.compile(rf"TODO {re.escape(requirement)}(?!\d)")
-    for folder in (root / "app", root / "migrations"):
-        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
-            if marker.search(path.read_text(encoding="utf-8", errors="replace")):
-                return True
-    return False
 
 
 def missing(requirement: str, message: str, **details: Any) -> NoReturn:

@@ -19,7 +19,6 @@ While a file of the stage folder still holds `TODO 10.k`, a failing check of
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import socket
 import subprocess
@@ -60,18 +59,6 @@ def has_address(address: str) -> bool:
         except OSError:
             return False
     return True
-
-
-def holds_todo(root: Path, requirement: str) -> bool:
-    """Whether a file of the stage folder still holds `TODO <requirement>`."""
-    marker = re.compile(rf"TODO {re.escape(requirement)}(?!\d)")
-    paths = [root / name for name in LEARNER_FILES]
-    paths += sorted((root / "app").rglob("*.py")) if (root / "app").is_dir() else []
-    for path in paths:
-        with contextlib.suppress(OSError):
-            if marker.search(path.read_text(encoding="utf-8", errors="replace")):
-                return True
-    return False
 
 
 def service_environment(database_url: str, secret_key: str) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 
-from workbook.authoring.consistency import TODO, _blocks, _is_import, _region
 from workbook.authoring.names import (
     defines_only_used_names,
     importable,
@@ -20,6 +19,7 @@ from workbook.authoring.names import (
     with_skeleton_imports,
 )
 from workbook.authoring.patches import files_of
+from workbook.authoring.source_regions import TODO, is_import_line, named_blocks, region_around
 from workbook.stages import Stage
 
 
@@ -27,13 +27,13 @@ def _complete_blocks(solution: str, skeleton: str, done: set[str]) -> str:
     """The skeleton with each function or class whose own TODOs are all done
     replaced by the solution's function or class of the same name. Innermost
     first: a method is completed on its own, while another of its class is not."""
-    wanted = _blocks(solution)
+    wanted = named_blocks(solution)
     lines = skeleton.splitlines(keepends=True)
     completed: set[str] = set()
     # Deepest names first, so replacing a method leaves its class's span valid
     # for the blocks around it (spans are taken again after each change).
     while True:
-        blocks = _blocks("".join(lines))
+        blocks = named_blocks("".join(lines))
         candidates = []
         for name, (start, end) in blocks.items():
             own = "".join(lines[start - 1 : end])
@@ -66,8 +66,8 @@ def _in_solution_order(text: str, solution: str, completed: set[str]) -> str:
     """The completed top-level functions and classes put in the solution's order
     among themselves (the order can be what a requirement teaches: a fixed path
     before a path with a parameter), in the places they hold in `text`."""
-    blocks = _blocks(text)
-    order = list(_blocks(solution))
+    blocks = named_blocks(text)
+    order = list(named_blocks(solution))
     names = [n for n in blocks if n in completed and "." not in n and n in order]
     wanted = sorted(names, key=order.index)
     if names == wanted:
@@ -131,13 +131,13 @@ def completed_up_to(stage: Stage, done: set[str]) -> dict[str, str]:
             # A hunk that names a TODO itself belongs to that TODO alone (one
             # function can hold the TODOs of two requirements); otherwise to
             # the requirements its region names.
-            start, end = _region(new_text, j1 + 1, j2)
+            start, end = region_around(new_text, j1 + 1, j2)
             named = (
                 own
                 or _nearest_todo_above(new, j1, start)
                 or set(TODO.findall("".join(new[start - 1 : end])))
             )
-            imports_only = not named and all(_is_import(x) for x in old[i1:i2] + new[j1:j2])
+            imports_only = not named and all(is_import_line(x) for x in old[i1:i2] + new[j1:j2])
             needed = tag == "delete" and defines_only_used_names(old[i1:i2], new_text)
             take = (named and named <= done) or imports_only or needed
             out.extend(old[i1:i2] if take else new[j1:j2])

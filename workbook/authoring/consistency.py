@@ -20,16 +20,14 @@ solution, so `reset` can rebuild it without git; a test keeps it in step.
 
 from __future__ import annotations
 
-import ast
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.authoring.patches import apply_to, files_of, make, parse
+from workbook.authoring.source_regions import TODO, is_import_line, named_blocks, region_around
 from workbook.stages import Stage
 
-TODO = re.compile(r"\bTODO (\d+\.\d+)\b")
 PATCH_NAME = "skeleton.patch"
 
 
@@ -42,69 +40,6 @@ class Region:
     solution: list[str]  # the hunk's lines in the solution
     skeleton: list[str]  # the hunk's lines in the skeleton
     requirements: set[str] = field(default_factory=set)
-
-
-Span = tuple[int, int]
-
-
-def _blocks(source: str) -> dict[str, Span]:
-    """Every function and class, by qualified name, as 1-based inclusive spans
-    (decorators included)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    found: dict[str, Span] = {}
-
-    def visit(nodes: list[ast.stmt], prefix: str) -> None:
-        for node in nodes:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-                found[prefix + node.name] = (start, node.end_lineno or node.lineno)
-                visit(node.body, f"{prefix}{node.name}.")
-
-    visit(tree.body, "")
-    return found
-
-
-def _spans(source: str) -> tuple[list[Span], list[Span]]:
-    """(functions and classes, top-level statements) as 1-based inclusive spans."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return [], []
-    blocks = list(_blocks(source).values())
-    top = []
-    for node in tree.body:
-        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-        top.append((start, node.end_lineno or node.lineno))
-    return blocks, top
-
-
-def _region(source: str, first: int, last: int) -> tuple[int, int]:
-    """The lines of the skeleton that stand for a hunk at lines first..last
-    (1-based; last == first - 1 when the skeleton side is empty)."""
-    blocks, top = _spans(source)
-    low, high = (first, last) if last >= first else (last, first)
-    # Where the skeleton side is empty, the hunk sits between two lines: a
-    # block that starts right after the gap does not hold it.
-    inside = [
-        b for b in blocks if b[0] <= low and high <= b[1] and not (last < first and b[0] == first)
-    ]
-    if inside:
-        return min(inside, key=lambda b: b[1] - b[0])
-    spans = [t for t in top if t[0] <= high and low <= t[1]] + [(low, high)]
-    return min(t[0] for t in spans), max(t[1] for t in spans)
-
-
-def _is_import(line: str) -> bool:
-    stripped = line.strip()
-    return (
-        not stripped
-        or stripped.startswith(("import ", "from "))
-        or stripped in (")", "(")
-        or (stripped.endswith(",") and stripped[:-1].replace(".", "").replace("_", "").isalnum())
-    )
 
 
 def regions(solution: dict[str, str], skeleton: dict[str, str]) -> list[Region]:
@@ -123,7 +58,7 @@ def regions(solution: dict[str, str], skeleton: dict[str, str]) -> list[Region]:
             # has no functions to hold a hunk: it is one region, and its TODOs,
             # wherever they stand, name every difference in it.
             whole = not path.endswith(".py")
-            start, end = (1, max(len(new), 1)) if whole else _region(new_text, j1 + 1, j2)
+            start, end = (1, max(len(new), 1)) if whole else region_around(new_text, j1 + 1, j2)
             text = "".join(new[start - 1 : end])
             region = Region(path, (start, end), old[i1:i2], new[j1:j2], set(TODO.findall(text)))
             found.append(region)
@@ -143,7 +78,7 @@ def problems(stage: Stage) -> list[str]:
                 why = f"names unknown requirements {sorted(unknown)}"
                 found.append(_describe(stage, region, why))
             continue
-        if all(_is_import(line) for line in region.solution + region.skeleton):
+        if all(is_import_line(line) for line in region.solution + region.skeleton):
             continue
         found.append(_describe(stage, region, "differs from the solution without a TODO N.k"))
     for requirement in stage.requirements:
@@ -194,8 +129,8 @@ def solution_of(stage: Stage, requirement_id: str) -> str:
     for region in regions(solution, pristine):
         if requirement_id not in region.requirements:
             continue
-        skeleton_blocks = _blocks(pristine.get(region.path, ""))
-        solution_blocks = _blocks(solution.get(region.path, ""))
+        skeleton_blocks = named_blocks(pristine.get(region.path, ""))
+        solution_blocks = named_blocks(solution.get(region.path, ""))
         name = next(
             (n for n, span in skeleton_blocks.items() if span == region.skeleton_lines), None
         )
