@@ -27,6 +27,10 @@ def apply_mutant(mutant: Mutant, destination: Path) -> Path:
     return known_mutants.apply(mutant, destination)
 
 
+# Graded on SQLite alone, for a test whose point does not depend on the database.
+SQLITE_ONLY = {"WORKBOOK_POSTGRES_URL": ""}
+
+
 def run_cli(
     *arguments: str,
     state: Path,

@@ -1,12 +1,18 @@
-"""`make test` without ARGS: the workbook's own tests as two pytest runs side
-by side, the mutants in one, everything else in the other.
+"""`make test` without ARGS: the workbook's own tests as three pytest runs side
+by side: the mutants, the gradings of whole stages, and everything else.
 
-Why: the suite keeps about 1.2 of two cores busy (CI, 2026-12-02: 26 min 40 s
-of wall time for 32 min of CPU), since most of a grading waits on a child, a
-live server or a backend. The mutants are a third of it, and a mutant only
-has to fail: a busy machine cannot make it pass. The rest runs in this
-process's terminal as usual; the mutants' output is kept in a file and shown
-when both are done. The exit code is the first non-zero one.
+Why: most of a grading waits on a child, a live server or a backend, so one
+pytest keeps about 1.2 of two cores busy, and two kept 1.5 (CI on 2026-12-02:
+16 min of wall time for 24 min of CPU, the rest's 931 s the longest, the
+mutants' 668 s beside it). Three groups of about the same length fill the
+cores better. The checks that time something are built for a busy machine
+(tests/test_timing_under_load.py grades stages 6 and 7 beside CPU hogs; 8.3
+was measured beside three), and a mutant only has to fail, which a busy
+machine cannot undo.
+
+The rest runs in this process's terminal as usual; each other group's output
+is kept in a file and shown when all are done. The exit code is the first
+non-zero one.
 
 With ARGS (`make test ARGS="-k stage_10"`) pytest runs once, as asked.
 """
@@ -16,37 +22,61 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
+from typing import IO
 
-MUTANTS = "tests/test_mutants.py"
+ROOT = Path(__file__).resolve().parents[1]
+# The groups run beside the rest, each a list of test files.
+BESIDE = {
+    "the mutants": ["tests/test_mutants.py"],
+    "the gradings of whole stages": [
+        "tests/test_seeds.py",
+        "tests/test_stages.py",
+        "tests/test_variants.py",
+        "tests/test_requirement_order.py",
+    ],
+}
+
+
+def _start(files: list[str], output: IO[str], basetemp: str) -> subprocess.Popen[bytes]:
+    # A basetemp of its own: two runs numbering pytest's folders in one place
+    # could clean up each other's.
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", *files, f"--basetemp={basetemp}"],
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
 
 
 def main() -> int:
-    python = [sys.executable, "-m", "pytest"]
-    with (
-        tempfile.TemporaryFile(mode="w+", encoding="utf-8") as mutants_output,
-        tempfile.TemporaryDirectory(prefix="workbook-mutants-") as basetemp,
-    ):
-        mutants = subprocess.Popen(
-            # A basetemp of its own: two runs numbering pytest's folders in one
-            # place could clean up each other's.
-            [*python, MUTANTS, f"--basetemp={basetemp}"],
-            stdout=mutants_output,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[1],
-        )
+    ignored = [f"--ignore={path}" for files in BESIDE.values() for path in files]
+    with ExitStack() as stack:
+        runs: dict[str, tuple[subprocess.Popen[bytes], IO[str]]] = {}
+        for name, files in BESIDE.items():
+            output = stack.enter_context(tempfile.TemporaryFile(mode="w+", encoding="utf-8"))
+            basetemp = stack.enter_context(tempfile.TemporaryDirectory(prefix="workbook-tests-"))
+            runs[name] = (_start(files, output, basetemp), output)
         try:
-            rest = subprocess.run([*python, f"--ignore={MUTANTS}"], check=False).returncode
-            mutants.wait()
+            rest = subprocess.run(
+                [sys.executable, "-m", "pytest", *ignored], check=False, cwd=ROOT
+            ).returncode
+            for process, _ in runs.values():
+                process.wait()
         finally:
-            if mutants.poll() is None:
-                mutants.kill()
-                mutants.wait()
-        mutants_output.seek(0)
-        print(f"\n===== {MUTANTS}, run beside the rest =====", flush=True)
-        sys.stdout.write(mutants_output.read())
-    print(f"\nthe rest: exit {rest}; {MUTANTS}: exit {mutants.returncode}")
-    return rest or mutants.returncode
+            for process, _ in runs.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        codes = {"the rest": rest}
+        for name, (process, output) in runs.items():
+            output.seek(0)
+            print(f"\n===== {name} ({', '.join(BESIDE[name])}), run beside the rest =====")
+            sys.stdout.write(output.read())
+            codes[name] = process.returncode
+    print("\n" + "; ".join(f"{name}: exit {code}" for name, code in codes.items()))
+    return next((code for code in codes.values() if code), 0)
 
 
 if __name__ == "__main__":
