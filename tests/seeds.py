@@ -8,8 +8,8 @@ mistake, or a correct answer it can refuse.
 
 from __future__ import annotations
 
-from checks.support.fixtures import seed_of
 from workbook.engine.results import StageResult, requirement_status
+from workbook.seeds import seed_of
 
 # Fixed, so that CI repeats itself; five, as issue 18 asks.
 SEEDS = ("5eed01", "5eed02", "5eed03", "5eed04", "5eed05")

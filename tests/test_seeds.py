@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 
 from checks.support.data import FOLDING_PAIRS, LETTERS, RandomData
-from checks.support.fixtures import SEED_ID, seed_of
 from tests.conftest import STAGES, need
 from tests.seeds import SEEDS, differing, verdicts_by_seed
 from tests.test_stages import solution_result
 from workbook.engine import grading
 from workbook.engine.results import CheckOutcome, RequirementResult, StageResult
+from workbook.seeds import SEED_ID, seed_of
 from workbook.stages import Stage
 
 FIRST = STAGES[0]
@@ -45,12 +45,12 @@ def test_without_seeds_each_check_runs_once() -> None:
 def test_a_check_under_one_of_several_seeds_draws_what_that_seed_alone_draws() -> None:
     # The data fixture names a check without its seed: `--seed 5eed02` replays
     # what the check drew as one of `--wb-seeds …,5eed02,…`.
-    from checks.support.fixtures import _SEED_IN_NODEID
+    from workbook.seeds import SEED_IN_NODEID
 
     plain = "checks/stage_01/test_products.py::test_create"
-    assert _SEED_IN_NODEID.sub("", f"{plain}[{SEED_ID}5eed02]").replace("[]", "") == plain
+    assert SEED_IN_NODEID.sub("", f"{plain}[{SEED_ID}5eed02]").replace("[]", "") == plain
     cased = "checks/stage_02/test_x.py::test_y[name]"
-    assert _SEED_IN_NODEID.sub("", f"{cased[:-1]}-{SEED_ID}5eed02]") == cased
+    assert SEED_IN_NODEID.sub("", f"{cased[:-1]}-{SEED_ID}5eed02]") == cased
     assert seed_of(f"{cased[:-1]}-{SEED_ID}5eed02]") == "5eed02"
     assert seed_of(cased) is None
 

@@ -6,7 +6,6 @@ the folder that holds the `app/` package being graded.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from checks.support.client import RecordingClient
 from checks.support.data import RandomData
 from checks.support.live import LiveServer
 from workbook.engine.app_loader import AppLoadError, load_app
+from workbook.seeds import SEED_ID, SEED_IN_NODEID
 
 _load_failure = pytest.StashKey[str]()
 
@@ -50,10 +50,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.seed = secrets.token_hex(4)
 
 
-# How a check run under one seed of --wb-seeds is named: test_x[wbseed-a1].
-SEED_ID = "wbseed-"
-_SEED_IN_NODEID = re.compile(rf"-?{SEED_ID}[0-9A-Za-z]+")
-
 
 def seeds_option(config: pytest.Config) -> list[str]:
     """The seeds given with --wb-seeds (none: one seed for the run)."""
@@ -69,13 +65,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(
             "wb_seed", seeds, indirect=True, ids=[f"{SEED_ID}{seed}" for seed in seeds]
         )
-
-
-def seed_of(nodeid: str) -> str | None:
-    """The seed a check ran under with --wb-seeds, or None for a check that
-    draws no random data (it ran once, for every seed)."""
-    match = _SEED_IN_NODEID.search(nodeid)
-    return match.group(0).lstrip("-")[len(SEED_ID) :] if match else None
 
 
 @pytest.fixture(scope="session")
@@ -188,5 +177,5 @@ def data(request: pytest.FixtureRequest, wb_seed: str) -> RandomData:
     """The check's random data, drawn from the run's seed and the check's name."""
     # The check's name without its seed, so that `--seed a1` replays exactly
     # what the same check drew under `--wb-seeds …,a1,…`.
-    name = _SEED_IN_NODEID.sub("", request.node.nodeid).replace("[]", "")
+    name = SEED_IN_NODEID.sub("", request.node.nodeid).replace("[]", "")
     return RandomData(f"{wb_seed}:{name}")

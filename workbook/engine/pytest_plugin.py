@@ -21,6 +21,7 @@ import pytest
 from workbook.engine import events
 from workbook.engine.classify import _excerpt, classify, unclassified
 from workbook.engine.work_queue import WorkQueue
+from workbook.seeds import seed_of
 
 _sink = pytest.StashKey[IO[str]]()
 _outcomes = pytest.StashKey[dict[str, dict[str, Any]]]()
@@ -139,14 +140,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     _emit(item.config, events.Start(nodeid=item.nodeid, t=time.time(), cpu=time.process_time()))
     failed = item.config.stash.get(_failed, set())
     requirement = requirement_of(item)
-    if (requirement, None) in failed or (requirement, _seed(item.nodeid)) in failed:
+    if (requirement, None) in failed or (requirement, seed_of(item.nodeid)) in failed:
         pytest.skip(f"an earlier check of {requirement} failed (--wb-first-failure)")
-
-
-def _seed(nodeid: str) -> str | None:
-    from checks.support.fixtures import seed_of  # the checks' own naming of seeded runs
-
-    return seed_of(nodeid)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -210,7 +205,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         result = unclassified(item, f"{type(error).__name__}: {error}")
     if item.config.getoption("--wb-first-failure") and result.get("outcome") in ("fail", "error"):
         # Under its seed only: a check that draws no data failed for every seed.
-        item.config.stash.setdefault(_failed, set()).add((requirement_of(item), _seed(item.nodeid)))
+        item.config.stash.setdefault(_failed, set()).add(
+            (requirement_of(item), seed_of(item.nodeid))
+        )
     _emit(
         item.config,
         events.Result(
