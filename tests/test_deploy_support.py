@@ -26,6 +26,7 @@ from checks.support.deploy import (  # noqa: E402 - after the skips above
     dockerfile,
     dockerignore,
     hadolint,
+    health,
     nginx_conf,
     nginx_server,
     tools,
@@ -33,6 +34,7 @@ from checks.support.deploy import (  # noqa: E402 - after the skips above
 )
 from checks.support.deploy.findings import Finding, expect_none  # noqa: E402
 from checks.support.failures import CheckFailure  # noqa: E402
+from checks.support.live import free_port  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "deploy"
 GOOD, BROKEN, OTHER = FIXTURES / "good", FIXTURES / "broken", FIXTURES / "other_style"
@@ -527,3 +529,33 @@ def test_without_an_engine_the_report_says_it_was_checked_natively(monkeypatch) 
     )
     assert docker_check.outcome == "skip"
     assert "no Docker engine" in (docker_check.message or "")
+
+
+def test_waiting_for_health_tells_how_it_ended() -> None:
+    import http.server
+    import threading
+
+    class Unready(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    nobody = f"http://127.0.0.1:{free_port()}/health"
+    assert health.wait_for_health(nobody, 5, running=lambda: False).exited
+    started = time.monotonic()
+    timed_out = health.wait_for_health(nobody, 0.3)
+    assert not timed_out.healthy
+    assert not timed_out.exited
+    assert timed_out.status is None
+    assert time.monotonic() - started < 3
+    server = http.server.HTTPServer(("127.0.0.1", 0), Unready)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/health"
+        assert health.wait_for_health(url, 5).status == 503
+    finally:
+        server.shutdown()
+        server.server_close()

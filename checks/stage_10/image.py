@@ -21,13 +21,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path, PurePosixPath
 
 from checks.support import fail
-from checks.support.deploy import dockerfile, dockerignore
+from checks.support.deploy import dockerfile, dockerignore, health
 
 # The programs a CMD may name, found beside this interpreter.
 PROGRAMS = ("gunicorn", "uvicorn", "fastapi", "alembic")
@@ -193,20 +190,14 @@ def serves_health(
         except OSError as error:
             return f"the command could not start: {error}"
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return f"the command exited with status {process.returncode}:\n{_tail(log)}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return None
-            except urllib.error.HTTPError as error:
-                # It serves, wrongly: waiting longer would not change that.
-                return f"GET /health answered {error.code}:\n{_tail(log)}"
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/health"
+        wait = health.wait_for_health(url, timeout, running=lambda: process.poll() is None)
+        if wait.healthy:
+            return None
+        if wait.exited:
+            return f"the command exited with status {process.returncode}:\n{_tail(log)}"
+        if wait.status is not None:
+            return f"GET /health answered {wait.status}:\n{_tail(log)}"
         return f"GET /health did not answer 200 within {timeout:g} s:\n{_tail(log)}"
     finally:
         with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -15,26 +14,13 @@ import pytest
 
 from checks.stage_10.shop import V2, signup_body
 from checks.support import expect, fail
-from checks.support.deploy import compose, docker
+from checks.support.deploy import compose, docker, health
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
     return subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
-
-
-def _wait_for(url: str, timeout: float = 60) -> httpx.Response | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            answer = httpx.get(url, timeout=3)
-            if answer.status_code == 200:
-                return answer
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    return None
 
 
 @pytest.mark.req("10.5")
@@ -63,7 +49,7 @@ def test_compose_up_serves_through_nginx(target: Path, tmp_path: Path, pytestcon
                 )
         base = f"http://127.0.0.1:{port}"
         expect(
-            _wait_for(f"{base}/health") is not None,
+            health.wait_for_health(f"{base}/health", 60, interval=1, request_timeout=3).healthy,
             "GET /health through nginx",
             expected="200 within a minute",
         )

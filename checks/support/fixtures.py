@@ -50,7 +50,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.seed = secrets.token_hex(4)
 
 
-
 def seeds_option(config: pytest.Config) -> list[str]:
     """The seeds given with --wb-seeds (none: one seed for the run)."""
     return [seed for seed in config.getoption("--wb-seeds", default="").split(",") if seed]

@@ -27,14 +27,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from checks.support.deploy import health
 from checks.support.failures import fail
 from checks.support.live import free_port
 from workbook.paths import PYCACHE
@@ -178,27 +177,21 @@ class Backend:
         return self
 
     def wait_until_healthy(self, timeout: float = START_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.running():
-                fail(
-                    f"Gunicorn backend {self.index} stopped while starting:\n{self.log_tail()}",
-                    expected="gunicorn -c deploy/gunicorn.conf.py serving app.main:app",
-                )
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except urllib.error.HTTPError as error:
-                # It answers, wrongly: waiting longer would not change that.
-                fail(
-                    f"Gunicorn backend {self.index} answered GET /health with {error.code}"
-                    f"{self._diagnosis()}:\n{self.log_tail(8)}",
-                    expected="GET /health → 200 from every backend",
-                )
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.05)
+        """Return once GET /health answers 200; fail saying why it did not."""
+        wait = health.wait_for_health(f"{self.url}/health", timeout, running=self.running)
+        if wait.healthy:
+            return
+        if wait.exited:
+            fail(
+                f"Gunicorn backend {self.index} stopped while starting:\n{self.log_tail()}",
+                expected="gunicorn -c deploy/gunicorn.conf.py serving app.main:app",
+            )
+        if wait.status is not None:
+            fail(
+                f"Gunicorn backend {self.index} answered GET /health with {wait.status}"
+                f"{self._diagnosis()}:\n{self.log_tail(8)}",
+                expected="GET /health → 200 from every backend",
+            )
         fail(
             f"Gunicorn backend {self.index} did not answer GET /health within {timeout:g} s:\n"
             f"{self.log_tail()}",
