@@ -1,12 +1,12 @@
 """`make test` without ARGS: the workbook's own tests as two pytest runs side
-by side, the mutants (with the requirement-order rebuilds) in one, everything
+by side, the mutants in one, everything
 else in the other.
 
 Why: most of a grading waits on a child, a live server or a backend, so one
 pytest keeps about 1.2 of two cores busy; two kept 1.5 (CI on 2026-12-02:
 16 min of wall time for 24 min of CPU, the rest 931 s, the mutants 668 s
-beside it). The rebuilds (about 110 s) moved to the mutants' side to even the
-two out. Three runs were tried and were slower (18 min): the cores were full,
+beside it). Moving the requirement-order rebuilds to the mutants' side was
+slower (18 min 18 s), and so were three runs (18 min): the cores were full,
 and each grading took longer than the time the third run won. The checks that
 time something are built for a busy machine (tests/test_timing_under_load.py
 grades stages 6 and 7 beside CPU hogs; 8.3 was measured beside three), and a
@@ -31,10 +31,7 @@ from typing import IO
 ROOT = Path(__file__).resolve().parents[1]
 # The groups run beside the rest, each a list of test files.
 BESIDE = {
-    "the mutants and the requirement-order rebuilds": [
-        "tests/test_mutants.py",
-        "tests/test_requirement_order.py",
-    ],
+    "the mutants": ["tests/test_mutants.py"],
 }
 
 
